@@ -1,0 +1,135 @@
+# root2ram - see README.md.  `make` builds the three binaries; `make check`
+# runs every test tier; `make demo` boots the appliance under QEMU.
+
+-include config.mak
+
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+B        := build
+SRCS     := $(sort $(wildcard init/*.c))
+LIBSRCS  := $(filter-out init/main.c,$(SRCS))
+TESTS    := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-missing-field-initializers
+CPPFLAGS := -D_GNU_SOURCE -DR2R_VERSION='"$(VERSION)"' -Iinit
+CFLAGS   ?= -Os -g
+CFLAGS   += -std=gnu11 $(WARN) -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+TARGET_LDFLAGS := -static -Wl,--gc-sections
+
+# target toolchains: static musl (Debian musl-dev:armel / musl-dev:arm64)
+CC_armel     ?= arm-linux-musleabi-gcc
+CC_arm64     ?= aarch64-linux-musl-gcc
+STRIP_armel  ?= arm-linux-gnueabi-strip
+STRIP_arm64  ?= aarch64-linux-gnu-strip
+CC_host      ?= $(CC)
+# unit tests cross-built against Debian's cmocka for armel/arm64 (glibc)
+TCC_armel    ?= arm-linux-gnueabi-gcc
+TCC_arm64    ?= aarch64-linux-gnu-gcc
+TLIB_armel   ?= /usr/lib/arm-linux-gnueabi
+TLIB_arm64   ?= /usr/lib/aarch64-linux-gnu
+QEMU_armel   ?= qemu-arm
+QEMU_arm64   ?= qemu-aarch64
+
+ARCHES := armel arm64 host
+# `make V=1` shows the full commands
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-6s %-6s %s\n'
+endif
+BINS   := $(foreach a,$(ARCHES),$(B)/$(a)/root2ram)
+
+all: $(BINS)
+
+define target
+$(B)/$(1)/obj/%.o: init/%.c $(wildcard init/*.h) | $(B)/$(1)/obj
+	$$(say) CC $(1) $$<
+	$(Q)$$(CC_$(1)) $$(CPPFLAGS) $$(CFLAGS) -c -o $$@ $$<
+$(B)/$(1)/root2ram: $(patsubst init/%.c,$(B)/$(1)/obj/%.o,$(SRCS))
+	$$(say) LD $(1) $$@
+	$(Q)$$(CC_$(1)) $$(CFLAGS) $(if $(filter host,$(1)),,$$(TARGET_LDFLAGS)) -o $$@ $$^
+$(B)/$(1)/obj:
+	$(Q)mkdir -p $$@
+endef
+$(foreach a,$(ARCHES),$(eval $(call target,$(a))))
+
+# stripped copies: what is installed on a Pi
+$(B)/%/root2ram.stripped: $(B)/%/root2ram
+	$(STRIP_$*) -o $@ $<
+
+size: $(B)/armel/root2ram.stripped $(B)/arm64/root2ram.stripped
+	@for a in armel arm64; do \
+	  s=$$(stat -c %s $(B)/$$a/root2ram.stripped); \
+	  printf 'root2ram %-6s %7d bytes stripped (%d KiB; goal for armel: 128 KiB)\n' $$a $$s $$((s / 1024)); \
+	done
+
+# --- unit tests --------------------------------------------------------------
+# build/unit-KIND/test_X: KIND is host, asan (address+undefined), armel, arm64
+$(B)/cmocka-inc/cmocka.h:
+	mkdir -p $(@D) && ln -sf /usr/include/cmocka.h $@
+
+UNIT_CFLAGS_host  := -O1 -g
+UNIT_CFLAGS_asan  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_CC_host  := $(CC)
+UNIT_CC_asan  := $(CC)
+UNIT_CC_armel := $(TCC_armel)
+UNIT_CC_arm64 := $(TCC_arm64)
+UNIT_LD_armel := -L$(TLIB_armel)
+UNIT_LD_arm64 := -L$(TLIB_arm64)
+UNIT_CFLAGS_armel := -O1 -g
+UNIT_CFLAGS_arm64 := -O1 -g
+
+UNIT_FLAGS = $(CPPFLAGS) -I$(B)/cmocka-inc -Itests/unit -std=gnu11 $(WARN) $(UNIT_CFLAGS_$(1)) \
+             -DTEST_DATA='"$(CURDIR)/tests/data"'
+define unit
+$(B)/unit-$(1)/obj/%.o: init/%.c $(wildcard init/*.h)
+	@mkdir -p $$(@D)
+	$$(say) CC unit-$(1) $$<
+	$(Q)$$(UNIT_CC_$(1)) $(call UNIT_FLAGS,$(1)) -c -o $$@ $$<
+$(B)/unit-$(1)/libr2r.a: $(patsubst init/%.c,$(B)/unit-$(1)/obj/%.o,$(LIBSRCS))
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+$(B)/unit-$(1)/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/unit-$(1)/libr2r.a | $(B)/cmocka-inc/cmocka.h
+	$$(say) TEST unit-$(1) $$@
+	$(Q)$$(UNIT_CC_$(1)) $(call UNIT_FLAGS,$(1)) -o $$@ $$< $(B)/unit-$(1)/libr2r.a $$(UNIT_LD_$(1)) -lcmocka
+endef
+$(foreach k,host asan armel arm64,$(eval $(call unit,$(k))))
+
+define unit_all
+unit-$(1): $(addprefix $(B)/unit-$(1)/,$(TESTS))
+endef
+$(foreach k,host asan armel arm64,$(eval $(call unit_all,$(k))))
+
+# The README's commands install what they need first (scripts/setup.sh is
+# idempotent and quick when everything is there), then build and run.
+check-unit:
+	@sh scripts/setup.sh unit
+	@$(MAKE) --no-print-directory unit-host unit-asan
+	@sh tests/run.sh host asan
+
+check:
+	@sh scripts/setup.sh all
+	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64
+	@sh tests/run.sh host asan armel arm64 ldd e2e
+
+bench:
+	@sh scripts/setup.sh all
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh
+
+demo:
+	@sh scripts/setup.sh all
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+qemu:
+	@sh scripts/setup.sh all
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh --interactive
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all size check check-unit bench demo qemu clean unit-host unit-asan unit-armel unit-arm64
+.SECONDARY:

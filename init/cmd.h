@@ -1,0 +1,47 @@
+/* cmd.h - the commands of the root2ram program.
+ *
+ * One program, several commands: `root2ram COMMAND ARGS...`.  Each command
+ * lives in its own cmd_NAME.c and returns an exit status:
+ *   0 success, 1 a check failed (e.g. a library not found),
+ *   100 usage error, 111 system error (skarnet's convention).
+ * When the program runs as PID 1 it boots instead (boot.c).
+ */
+#ifndef R2R_CMD_H
+#define R2R_CMD_H
+
+#include <stdio.h>
+
+enum { EXIT_CHECK = 1, EXIT_USAGE = 100, EXIT_SYSTEM = 111 };
+
+struct command {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *args;    /* synopsis after the name */
+	const char *summary; /* one line */
+};
+
+extern const struct command commands[];
+
+int cmd_ldd(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_stage(int argc, char **argv);
+int cmd_nfs(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/* Run the command named by argv[1] ("root2ram ldd ..."); argv[0] is the
+ * program.  Returns the exit status. */
+int dispatch(int argc, char **argv);
+
+/* Print the command list to f. */
+void usage(FILE *f);
+
+/* PID 1: never returns. */
+void boot_main(int argc, char **argv) __attribute__((noreturn));
+
+#ifndef R2R_VERSION
+#define R2R_VERSION "0.1"
+#endif
+
+#endif

@@ -1,0 +1,11 @@
+/* main.c - root2ram: as PID 1, boot into RAM; otherwise, run a command. */
+#include <unistd.h>
+
+#include "cmd.h"
+
+int main(int argc, char **argv)
+{
+	if (getpid() == 1)
+		boot_main(argc, argv); /* never returns */
+	return dispatch(argc, argv);
+}
