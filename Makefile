@@ -111,7 +111,7 @@ check-unit:
 check:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64
-	@sh tests/run.sh host asan armel arm64 ldd e2e
+	@sh tests/run.sh host asan armel arm64 ldd stage e2e
 
 bench:
 	@sh scripts/setup.sh all

@@ -1,0 +1,12 @@
+#!/bin/sh
+# tests/bench/run.sh - `make bench`: every benchmark, each printing its
+# figures and its ratios against the named peers.
+set -u
+cd "$(dirname "$0")/../.." || exit 111
+rc=0
+for b in tests/bench/bench_*.sh; do
+	[ -e "$b" ] || continue
+	echo "== $(basename "$b" .sh)"
+	sh "$b" || rc=1
+done
+exit $rc
