@@ -1,37 +1,63 @@
 /* boot.c - root2ram as PID 1.  Read top to bottom: this is the whole boot.
  *
- * Until the RAM root is switched to, every failure ends in fallback(): one
- * line saying what failed, then exec of the NFS root's own init, so the
- * device boots as it did before root2ram.  PID 1 never returns.
+ *   1. /proc, /sys, /dev; the console; /proc/cmdline
+ *   2. options: /etc/root2ram/root2ram.conf, then root2ram.* on the cmdline
+ *   3. plan the manifests; check the plan fits the tmpfs and free RAM
+ *   4. mount the tmpfs, stage the plan, copy the overlay over it
+ *   5. switch: move /proc /sys /dev, pivot_root, record the NFS root under
+ *      /run/root2ram, detach the old root
+ *   6. exec the RAM root's init
+ *
+ * Until step 5 every failure ends in fallback(): one line saying what failed
+ * and what to do, then exec of the NFS root's own init, so the device boots
+ * as it did before root2ram.  After it, a failing init falls back to /bin/sh,
+ * and last to a loop that reaps children.  PID 1 never returns.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bootstage.h"
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "switchroot.h"
+
+#define CONF_FILE "/etc/root2ram/root2ram.conf"
+#define RUN_DIR "/run/root2ram"
 
 static struct config cfg;
+static char timings[1024];
+static size_t timings_len;
 
-/* The kernel's own order when init= fails (init/main.c). */
-static const char *const last_resort[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
+/* "name seconds" lines, kept for /run/root2ram/timings */
+static void mark(const char *step)
+{
+	int n = snprintf(timings + timings_len, sizeof timings - timings_len, "%s %.3f\n", step,
+			 log_elapsed());
+	if (n > 0 && (size_t)n < sizeof timings - timings_len)
+		timings_len += (size_t)n;
+}
 
 static void __attribute__((noreturn)) hang(void)
 {
-	for (;;) {
-		/* reap whatever gets re-parented to us; never exit */
+	fatal("nothing left to run; the system is halted (reset to retry)");
+	for (;;) /* reap whatever is re-parented to PID 1 */
 		if (wait(NULL) < 0 && errno == ECHILD)
 			pause();
-	}
 }
 
+/* The kernel's own order when init= fails (init/main.c), after `first`. */
 static void __attribute__((noreturn)) exec_inits(const char *first, char **argv)
 {
+	static const char *const order[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
 	size_t i;
 
 	if (first && first[0]) {
@@ -39,23 +65,21 @@ static void __attribute__((noreturn)) exec_inits(const char *first, char **argv)
 		execv(first, argv);
 		error("cannot run %s: %s", first, strerror(errno));
 	}
-	for (i = 0; i < sizeof last_resort / sizeof *last_resort; i++) {
-		if (first && strcmp(first, last_resort[i]) == 0)
+	for (i = 0; i < sizeof order / sizeof *order; i++) {
+		if (first && strcmp(first, order[i]) == 0)
 			continue;
-		argv[0] = (char *)last_resort[i];
-		execv(last_resort[i], argv);
+		argv[0] = (char *)order[i];
+		execv(order[i], argv);
 	}
-	fatal("no init could be run; the system is halted");
 	hang();
 }
 
-/* Before the switch: give the boot back to the NFS root's init. */
-static void __attribute__((noreturn)) fallback(char **argv, const char *what, int err)
+/* Before the switch: one line saying what failed and what to do, then the
+ * NFS root's own init.  err is -errno or 0; todo may be NULL. */
+static void __attribute__((noreturn)) fallback(char **argv, const char *what, int err, const char *todo)
 {
-	if (err)
-		error("%s: %s; booting the NFS root's %s instead", what, strerror(-err), cfg.fallback);
-	else
-		error("%s; booting the NFS root's %s instead", what, cfg.fallback);
+	error("%s%s%s%s%s; booting the NFS root's %s instead", what, err ? ": " : "",
+	      err ? strerror(-err) : "", todo ? "; " : "", todo ? todo : "", cfg.fallback);
 	exec_inits(cfg.fallback, argv);
 }
 
@@ -73,34 +97,239 @@ static int read_small(const char *path, char *buf, size_t size)
 	return (int)got;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return -EIO;
+	}
+	return close(fd) < 0 ? -errno : 0;
+}
+
+/* The console: the kernel opens /dev/console for init only if it exists on
+ * the root it mounted.  If it did not, open it from the devtmpfs now. */
+static void open_console(void)
+{
+	int fd;
+
+	if (fcntl(2, F_GETFD) >= 0)
+		return;
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+static void mount_api(char **argv)
+{
+	mkdir("/proc", 0555); /* fails harmlessly on a read-only root */
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
+	    errno != EBUSY)
+		fallback(argv, "mount /proc", -errno, NULL);
+	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
+	    errno != EBUSY)
+		warn("mount /sys: %s", strerror(errno));
+	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0 && errno != EBUSY)
+		warn("mount /dev: %s (is CONFIG_DEVTMPFS on?)", strerror(errno));
+}
+
+/* The tmpfs size: root2ram.size, else what the plan needs plus headroom for
+ * the files the system writes while it runs, at most half of RAM (the tmpfs
+ * default, and Alpine diskless's). */
+static unsigned long long tmpfs_size(unsigned long long need, unsigned long long ram)
+{
+	unsigned long long size;
+
+	if (cfg.size)
+		return cfg.size;
+	if (cfg.size_pct)
+		return ram / 100 * cfg.size_pct;
+	size = need + need / 4 + (16ULL << 20);
+	if (size > ram / 2)
+		size = ram / 2 > need ? ram / 2 : need;
+	return size;
+}
+
+/* Pick the directory to mount the tmpfs on: an existing empty directory of
+ * the NFS root (nothing is created there: the NFS root is never written). */
+static const char *mount_point(void)
+{
+	static const char *const cand[] = { "/run", "/mnt", "/media", "/tmp" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof cand / sizeof *cand; i++)
+		if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return cand[i];
+	return NULL;
+}
+
+/* Split line in place into up to max space-separated fields. */
+static int fields(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (*line && n < max) {
+		while (*line == ' ')
+			*line++ = '\0';
+		if (!*line)
+			break;
+		f[n++] = line;
+		while (*line && *line != ' ')
+			line++;
+	}
+	return n;
+}
+
+/* What the NFS root was, for `root2ram nfs mount` and `root2ram status`:
+ * from the line of /proc/self/mountinfo for "/":
+ *   22 1 0:20 / / rw,relatime shared:1 - nfs 10.0.2.2:/srv/pi rw,vers=3,...  */
+static void record_nfs_root(char *out, size_t size)
+{
+	static char info[16384];
+	char *line, *next, *f[8], *dash;
+
+	out[0] = '\0';
+	if (read_small("/proc/self/mountinfo", info, sizeof info) < 0)
+		return;
+	for (line = info; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!(dash = strstr(line, " - ")))
+			continue;
+		*dash = '\0';
+		if (fields(line, f, 6) < 6 || strcmp(f[4], "/") != 0)
+			continue;
+		char *mopts = f[5];
+		if (fields(dash + 3, f, 3) < 3)
+			continue;
+		snprintf(out, size, "source=%s\nfstype=%s\nmount_options=%s\nsuper_options=%s\n", f[1],
+			 f[0], mopts, f[2]);
+	}
+}
+
 void boot_main(int argc, char **argv)
 {
-	static char cmdline[4096], conf[8192];
+	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256];
+	struct bootstage st;
+	struct sysinfo si;
+	unsigned long long ram, need, size;
+	const char *mnt, *step;
+	char buf[64], buf2[64], opts[64], newroot[64];
 	int r;
 
 	(void)argc;
 	log_start_clock();
 	config_defaults(&cfg);
 
-	/* 1. /proc for the command line, /dev for kmsg and the console */
-	mkdir("/proc", 0555);
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != EBUSY)
-		fallback(argv, "mount /proc", -errno);
-	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0 && errno != EBUSY)
-		warn("mount /dev: %s", strerror(errno));
+	/* 1. */
+	mount_api(argv);
+	open_console();
 	log_open_kmsg();
-
-	/* 2. configuration: the file, then the command line, which wins */
-	r = read_small("/etc/root2ram/root2ram.conf", conf, sizeof conf);
-	if (r >= 0)
-		config_from_text(&cfg, conf, "/etc/root2ram/root2ram.conf");
 	if ((r = read_small("/proc/cmdline", cmdline, sizeof cmdline)) < 0)
-		fallback(argv, "read /proc/cmdline", r);
+		fallback(argv, "read /proc/cmdline", r, NULL);
+
+	/* 2. the file first; the command line wins */
+	if (read_small(CONF_FILE, conf, sizeof conf) >= 0)
+		config_from_text(&cfg, conf, CONF_FILE);
 	config_from_cmdline(&cfg, cmdline);
 	if (cfg.debug)
 		log_set_level(LOG_DEBUG);
 	if (cfg.off)
-		fallback(argv, "root2ram=off on the kernel command line", 0);
+		fallback(argv, "root2ram=off on the kernel command line", 0, NULL);
+	info("starting (version %s), manifest %s%s", R2R_VERSION, cfg.manifest[0],
+	     cfg.n_manifest > 1 ? ", ..." : "");
+	mark("start");
 
-	fallback(argv, "staging into RAM is not available in this build", 0);
+	/* 3. */
+	r = bootstage_plan(&st, cfg.manifest, cfg.n_manifest);
+	if (r < 0)
+		fallback(argv, "the manifest has errors (see above)", 0,
+			 "check it with: root2ram plan MANIFEST");
+	mark("planned");
+	need = bootstage_need(&st);
+	if (sysinfo(&si) < 0)
+		fallback(argv, "sysinfo", -errno, NULL);
+	ram = (unsigned long long)si.totalram * si.mem_unit;
+	size = tmpfs_size(need, ram);
+	debug("plan needs %s; tmpfs size %s", log_human_bytes(need, buf, sizeof buf),
+	      log_human_bytes(size, buf2, sizeof buf2));
+	if (need > size) {
+		error("the plan needs %s but root2ram.size is %s", log_human_bytes(need, buf, sizeof buf),
+		      log_human_bytes(size, buf2, sizeof buf2));
+		fallback(argv, "the RAM root does not fit", 0, "raise root2ram.size or trim the manifest");
+	}
+	if (need + (16ULL << 20) > (unsigned long long)si.freeram * si.mem_unit) {
+		error("the plan needs %s but only %s of RAM is free",
+		      log_human_bytes(need, buf, sizeof buf),
+		      log_human_bytes((unsigned long long)si.freeram * si.mem_unit, buf2, sizeof buf2));
+		fallback(argv, "the RAM root does not fit in memory", 0, "trim the manifest");
+	}
+
+	/* 4. */
+	if (!(mnt = mount_point()))
+		fallback(argv, "no directory to mount the tmpfs on (need /run, /mnt or /tmp)", 0, NULL);
+	snprintf(newroot, sizeof newroot, "%s", mnt);
+	snprintf(opts, sizeof opts, "size=%llu,mode=0755", size);
+	if (mount("root2ram", newroot, "tmpfs", 0, opts) < 0)
+		fallback(argv, "mount the tmpfs", -errno, "is CONFIG_TMPFS on?");
+	r = bootstage_copy(&st, newroot);
+	if (r < 0) {
+		umount2(newroot, MNT_DETACH);
+		fallback(argv, "staging into RAM failed (see above)", 0, NULL);
+	}
+	mark("staged");
+	info("staged %lu files, %s in %.2f s", st.files, log_human_bytes(st.bytes, buf, sizeof buf),
+	     st.seconds);
+	if ((step = switch_root_check(newroot, cfg.init))) {
+		r = -errno;
+		umount2(newroot, MNT_DETACH);
+		fallback(argv, step, r, "add the init to the manifest, or set root2ram.init=");
+	}
+	record_nfs_root(nfsinfo, sizeof nfsinfo);
+
+	/* 5. */
+	if ((step = switch_root(newroot))) {
+		r = -errno;
+		umount2(newroot, MNT_DETACH);
+		fallback(argv, step, r, NULL);
+	}
+	mark("switched");
+	/* From here on the RAM root is "/": no fallback to the NFS root. */
+	mkdir("/run", 0755);
+	if (mount("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		warn("mount /run: %s", strerror(errno));
+	mkdir(RUN_DIR, 0755);
+	write_file(RUN_DIR "/nfsroot", nfsinfo);
+	if (cfg.detach) {
+		if ((r = detach_old_root()) < 0)
+			warn("detach the NFS root: %s; it stays at /old_root", strerror(-r));
+		else
+			mark("detached");
+	}
+	snprintf(summary, sizeof summary,
+		 "root2ram: running from RAM: %lu files, %s staged in %.2f s; NFS root %s\n", st.files,
+		 log_human_bytes(st.bytes, buf, sizeof buf), st.seconds,
+		 cfg.detach ? "detached (root2ram nfs mount brings it back)" : "at /old_root");
+	write_file(RUN_DIR "/summary", summary);
+	mark("exec-init");
+	write_file(RUN_DIR "/timings", timings);
+	info("switched to RAM in %.2f s; starting %s", log_elapsed(), cfg.init);
+
+	/* 6. */
+	argv[0] = cfg.init;
+	execv(cfg.init, argv);
+	error("cannot run %s in the RAM root: %s; starting /bin/sh", cfg.init, strerror(errno));
+	argv[0] = "/bin/sh";
+	execv("/bin/sh", argv);
+	hang();
 }
