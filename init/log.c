@@ -15,6 +15,9 @@
 static int console_fd = 2;
 static int kmsg_fd = -1;
 static enum log_level max_level = LOG_INFO;
+/* Lines whose kmsg priority is below this the kernel itself echoes to the
+ * console (console_loglevel); 0: it echoes nothing, write them ourselves. */
+static int kernel_echo_below;
 static struct timespec t0;
 
 void log_setup(int cfd, int kfd, enum log_level max)
@@ -22,14 +25,29 @@ void log_setup(int cfd, int kfd, enum log_level max)
 	console_fd = cfd;
 	kmsg_fd = kfd;
 	max_level = max;
+	kernel_echo_below = 0;
 }
 
 int log_open_kmsg(void)
 {
+	char buf[32];
+	ssize_t n;
 	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
 	if (fd < 0)
 		return -errno;
 	kmsg_fd = fd;
+	/* The kernel prints a /dev/kmsg line on the console when its level is
+	 * below console_loglevel (first field of /proc/sys/kernel/printk; 7,
+	 * or 4 with "quiet").  Those lines are not written to the console
+	 * again, so each shows once, with the kernel's timestamp. */
+	fd = open("/proc/sys/kernel/printk", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+			kernel_echo_below = kernel_echo_below * 10 + buf[i] - '0';
+	}
 	return 0;
 }
 
@@ -70,7 +88,7 @@ void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 	if ((size_t)n > sizeof line - 5)
 		n = (int)sizeof line - 5; /* truncated: keep what fits */
 	line[3 + n] = '\n';
-	if (console_fd >= 0) {
+	if (console_fd >= 0 && !(kmsg_fd >= 0 && kprio[lvl] - '0' < kernel_echo_below)) {
 		ssize_t w = write(console_fd, line + 3, (size_t)n + 1);
 		(void)w;
 	}

@@ -15,7 +15,8 @@ enum log_level { LOG_FATAL, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* Where lines go: the console fd (stderr by default) and optionally the
  * kmsg fd (-1: none).  Lines above `max` are dropped. */
 void log_setup(int console_fd, int kmsg_fd, enum log_level max);
-/* Open /dev/kmsg for PID 1 use; keeps the console fd. 0 or -errno. */
+/* Open /dev/kmsg for PID 1 use; keeps the console fd, but leaves to the
+ * kernel the lines it echoes to the console itself. 0 or -errno. */
 int log_open_kmsg(void);
 void log_set_level(enum log_level max);
 enum log_level log_get_level(void);
