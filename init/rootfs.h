@@ -34,6 +34,13 @@ typedef int (*rootfs_link_fn)(void *ctx, const char *link, const char *target);
 int rootfs_realpath(const struct rootfs *r, const char *path, char *out, size_t outlen,
 		    int nofollow_last, rootfs_link_fn fn, void *ctx);
 
+/* The same for `name` (relative; may hold "/" and "..") looked up from
+ * `dir`, a canonical directory inside the root ("/" or "/usr/lib", as
+ * rootfs_realpath gives it), so a search that tries many names in one
+ * directory walks the directory once.  The last symlink is followed. */
+int rootfs_realpath_in(const struct rootfs *r, const char *dir, const char *name, char *out,
+		       size_t outlen, rootfs_link_fn fn, void *ctx);
+
 /* Open a path inside the root (resolved as above, O_NOFOLLOW semantics for
  * nothing: the last symlink is followed unless flags has O_NOFOLLOW).
  * Returns an fd or -errno. */
