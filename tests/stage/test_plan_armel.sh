@@ -1,0 +1,71 @@
+#!/bin/sh
+# tests/stage/test_plan_armel.sh - `root2ram plan` of the shipped manifests on
+# the armel test root: exit status, a golden plan (sizes left out: they follow
+# Debian's package versions), and a differential check against glibc's own
+# loader (`ld.so --list` under qemu-arm): every library it loads is planned.
+# R2R_GOLDEN_UPDATE=1 rewrites the golden file.
+set -u
+cd "$(dirname "$0")/../.." || exit 111
+R2R=${R2R:-$PWD/build/host/root2ram}
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; }
+root=$(bash scripts/testroot.sh armel --print) || { fail "scripts/testroot.sh armel"; exit 1; }
+t=$(mktemp -d /tmp/r2r-plan.XXXXXX)
+trap 'rm -rf "$t"' EXIT
+
+for m in default sensor e2e; do
+	if "$R2R" plan --root "$root" --manifests manifests "$m" >"$t/$m.plan" 2>"$t/$m.err"; then
+		pass "plan $m on the armel root exits 0"
+	else
+		fail "plan $m: $(cat "$t/$m.err")"
+	fi
+done
+plan=$t/e2e.plan
+grep -q '^tmpfs: [0-9]* bytes' "$plan" && pass "plan prints the tmpfs size" || fail "no tmpfs line"
+
+# golden, without sizes
+sed 's/^\(file     [^ ]*\) [0-9]* /\1 /; /^total:/d; /^tmpfs:/d' "$plan" >"$t/e2e.golden"
+g=tests/stage/golden/e2e-armel.plan
+if [ "${R2R_GOLDEN_UPDATE:-}" = 1 ]; then
+	cp "$t/e2e.golden" "$g" && echo "SKIP: golden rewritten: $g"
+elif [ -f "$g" ]; then
+	if diff -u "$g" "$t/e2e.golden" >"$t/golden.diff"; then
+		pass "plan e2e matches the golden plan ($(wc -l <"$g") entries)"
+	else
+		head -40 "$t/golden.diff"
+		fail "plan e2e differs from $g (R2R_GOLDEN_UPDATE=1 rewrites it after checking)"
+	fi
+else
+	echo "SKIP: no $g yet (R2R_GOLDEN_UPDATE=1 writes it)"
+fi
+
+# every library glibc's loader loads is in the plan, under its real path
+ldso=$root/usr/lib/arm-linux-gnueabi/ld-linux.so.3
+for prog in /usr/sbin/dropbear /usr/bin/man; do
+	missing=""
+	for lib in $(qemu-arm -L "$root" "$ldso" --list "$root$prog" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]* \(/ { print $1 }'); do
+		lib=${lib#"$root"}
+		real=$(readlink -f "$root$lib"); real=${real#"$root"}
+		grep -q "^file     $real " "$plan" || missing="$missing $real"
+	done
+	[ -z "$missing" ] && pass "every library glibc loads for $prog is planned" ||
+		fail "$prog: planned without:$missing"
+done
+for nss in libnss_mdns4_minimal.so.2 libnss_myhostname.so.2; do
+	grep -q "/$nss .*named by /etc/nsswitch.conf" "$plan" && pass "$nss added from nsswitch.conf" ||
+		fail "$nss not added from nsswitch.conf"
+done
+grep -q '^symlink  /usr/sbin/init -> /bin/busybox (base.manifest:' "$plan" &&
+	grep -q '^symlink  /bin -> usr/bin ' "$plan" && pass "applet links placed through the merged /usr" ||
+	fail "applet links"
+
+# all problems of a broken manifest at once, status 1
+printf 'include base\n/usr/bin/nosuch\nfrob\ndir /x 9\n/nomatch/*\n' >"$t/broken.manifest"
+"$R2R" plan --root "$root" --manifests manifests "$t/broken.manifest" >/dev/null 2>"$t/broken.err"
+rc=$?
+n=$(grep -c 'broken.manifest:[0-9]*: ' "$t/broken.err")
+[ $rc = 1 ] && [ "$n" = 4 ] && grep -q '4 problems (above); staging would fail' "$t/broken.err" &&
+	pass "a broken manifest: all 4 problems with file:line, exit 1" ||
+	fail "broken manifest: rc=$rc, $n problems: $(cat "$t/broken.err")"
+"$R2R" plan --root "$root" --manifests manifests nosuch >/dev/null 2>&1
+[ $? = 1 ] && pass "an unknown manifest name: exit 1" || fail "unknown manifest name"
