@@ -40,8 +40,8 @@ struct plan_entry {
 	uid_t uid;
 	gid_t gid;
 	struct timespec mtime; /* tv_nsec == UTIME_OMIT: leave as created */
-	dev_t dev;
-	ino_t ino;
+	uint64_t dev;       /* fixed width: the same layout whatever _FILE_OFFSET_BITS */
+	uint64_t ino;
 	unsigned nlink;
 	unsigned char type, flags;
 };
