@@ -47,4 +47,20 @@ int resolver_closure(struct resolver *res, const char *path, closure_fn fn, void
 int resolver_library(struct resolver *res, const char *name, const char *ref,
 		     closure_fn fn, void *ctx);
 
+/* What `ld.so --list PROGRAM` prints, one call per line, addresses
+ * left out: `path` NULL means "NAME => not found"; `path == name` (the
+ * same pointer) a line holding only the name (the interpreter).
+ * Return non-zero to stop; that value is returned. */
+typedef int (*resolve_line_fn)(void *ctx, const char *name, const char *path);
+
+enum {
+	RESOLVE_MISSING = 1,     /* listed, but some library was not found */
+	RESOLVE_STATIC = 2,      /* statically linked: nothing to list */
+	RESOLVE_NOT_DYNAMIC = 3, /* not ELF, or an ELF file no loader runs */
+};
+
+/* 0 when every library was found, RESOLVE_*, or -errno (logged) when
+ * `path` itself cannot be read. */
+int resolver_list(struct resolver *res, const char *path, resolve_line_fn fn, void *ctx);
+
 #endif
