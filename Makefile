@@ -11,7 +11,7 @@ TESTS    := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-missing-field-initializers
-CPPFLAGS := -D_GNU_SOURCE -DR2R_VERSION='"$(VERSION)"' -Iinit
+CPPFLAGS := -D_GNU_SOURCE -Iinit -I$(B)
 CFLAGS   ?= -Os -g
 CFLAGS   += -std=gnu11 $(WARN) -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 TARGET_LDFLAGS := -static -Wl,--gc-sections
@@ -43,6 +43,14 @@ BINS   := $(foreach a,$(ARCHES),$(B)/$(a)/root2ram)
 
 all: $(BINS)
 
+# The version lives in a generated header, rewritten only when it changes,
+# so a new commit rebuilds the two files that print it and nothing else.
+$(B)/version.h: FORCE
+	@mkdir -p $(B); v='#define R2R_VERSION "$(VERSION)"'; \
+	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+VERSIONED := dispatch boot
+FORCE:
+
 define target
 $(B)/$(1)/obj/%.o: init/%.c $(wildcard init/*.h) | $(B)/$(1)/obj
 	$$(say) CC $(1) $$<
@@ -52,6 +60,7 @@ $(B)/$(1)/root2ram: $(patsubst init/%.c,$(B)/$(1)/obj/%.o,$(SRCS))
 	$(Q)$$(CC_$(1)) $$(CFLAGS) $(if $(filter host,$(1)),,$$(TARGET_LDFLAGS)) -o $$@ $$^
 $(B)/$(1)/obj:
 	$(Q)mkdir -p $$@
+$(patsubst %,$(B)/$(1)/obj/%.o,$(VERSIONED)): $(B)/version.h
 endef
 $(foreach a,$(ARCHES),$(eval $(call target,$(a))))
 
@@ -88,9 +97,10 @@ $(B)/unit-$(1)/obj/%.o: init/%.c $(wildcard init/*.h)
 	@mkdir -p $$(@D)
 	$$(say) CC unit-$(1) $$<
 	$(Q)$$(UNIT_CC_$(1)) $(call UNIT_FLAGS,$(1)) -c -o $$@ $$<
+$(patsubst %,$(B)/unit-$(1)/obj/%.o,$(VERSIONED)): $(B)/version.h
 $(B)/unit-$(1)/libr2r.a: $(patsubst init/%.c,$(B)/unit-$(1)/obj/%.o,$(LIBSRCS))
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
-$(B)/unit-$(1)/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/unit-$(1)/libr2r.a | $(B)/cmocka-inc/cmocka.h
+$(B)/unit-$(1)/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/unit-$(1)/libr2r.a $(B)/version.h | $(B)/cmocka-inc/cmocka.h
 	$$(say) TEST unit-$(1) $$@
 	$(Q)$$(UNIT_CC_$(1)) $(call UNIT_FLAGS,$(1)) -o $$@ $$< $(B)/unit-$(1)/libr2r.a $$(UNIT_LD_$(1)) -lcmocka
 endef
@@ -131,5 +141,5 @@ qemu:
 clean:
 	rm -rf $(B)
 
-.PHONY: all size check check-unit bench demo qemu clean unit-host unit-asan unit-armel unit-arm64
+.PHONY: FORCE all size check check-unit bench demo qemu clean unit-host unit-asan unit-armel unit-arm64
 .SECONDARY:

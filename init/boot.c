@@ -26,6 +26,7 @@
 
 #include "bootstage.h"
 #include "cmd.h"
+#include "version.h"
 #include "config.h"
 #include "log.h"
 #include "switchroot.h"

@@ -40,8 +40,4 @@ void usage(FILE *f);
 /* PID 1: never returns. */
 void boot_main(int argc, char **argv) __attribute__((noreturn));
 
-#ifndef R2R_VERSION
-#define R2R_VERSION "0.1"
-#endif
-
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "version.h"
 
 const struct command commands[] = {
 	{ "ldd", cmd_ldd, "[--root DIR] [--closure] FILE...",

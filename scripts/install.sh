@@ -30,7 +30,7 @@ bin=build/$arch/root2ram.stripped
 [ -f "$bin" ] || make -s "$bin"
 
 install -D -m 0755 "$bin" "$export_dir/sbin/root2ram"
-install -d -m 0755 "$export_dir/etc/root2ram/manifests"
+install -d -m 0755 "$export_dir/etc/root2ram/manifests" "$export_dir/etc/root2ram/start.d"
 for m in manifests/*.manifest; do
 	install -m 0644 "$m" "$export_dir/etc/root2ram/manifests/"
 done

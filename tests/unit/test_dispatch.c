@@ -3,6 +3,7 @@
 #include <string.h>
 #include "capture.h"
 #include "cmd.h"
+#include "version.h"
 
 static int run(char **out, char **err, int argc, ...)
 {

@@ -1,0 +1,37 @@
+# tests/e2e/install.sh - sourced after lib.sh: an export with root2ram
+# installed the way a user installs it (scripts/install.sh), the test key
+# authorised, and a small appliance started by rcS.
+#
+#   exp=$(r2r_export)          # fresh copy of the test root, root2ram installed
+
+# check NAME COMMAND...: one PASS/FAIL line for what a user would see
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "PASS: $what"
+	else
+		echo "FAIL: $what"
+		R2R_FAILED=$((${R2R_FAILED:-0} + 1))
+	fi
+}
+
+r2r_export() {
+	local exp
+	exp=$(e2e_prepare_export)
+	[ -f "$E2E_KEY" ] || ssh-keygen -q -t ed25519 -N '' -C root2ram-e2e -f "$E2E_KEY" ||
+		e2e_fail "ssh-keygen failed"
+	"$E2E_TOP/scripts/install.sh" "$exp" --arch "$E2E_ARCH" --authorized-key "$E2E_KEY.pub" >&2 ||
+		e2e_fail "scripts/install.sh failed"
+	# the appliance: a process started by rcS that makes progress every second
+	cat > "$exp/etc/root2ram/start.d/50-ticker" <<'TICK'
+#!/bin/sh
+# e2e appliance: counts seconds into /tmp/ticker
+case "$1" in
+start) ( n=0; while :; do n=$((n + 1)); echo "$n" > /tmp/ticker; sleep 1; done ) & ;;
+stop) ;;
+esac
+TICK
+	chmod 755 "$exp/etc/root2ram/start.d/50-ticker"
+	echo "$exp"
+}

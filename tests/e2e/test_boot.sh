@@ -1,0 +1,59 @@
+#!/bin/bash
+# A Pi (QEMU versatilepb) boots from NFS with init=/sbin/root2ram and ends
+# up running from RAM: SSH with the key, / on tmpfs, no NFS mount, the same
+# host key as in the NFS root, no password logins, every staged file with
+# its source's bytes, and nothing written to the NFS root.
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/install.sh"
+e2e_init
+exp=$(r2r_export)
+touch "$E2E_DIR/before-boot"
+sleep 1
+e2e_nfs_start "$exp"
+e2e_boot --export "$exp" --append "root2ram.manifest=e2e" --timeout 600
+
+line=$(e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120)
+check "root2ram switched to RAM ($line)" grep -q 'switched to RAM' <<<"$line"
+e2e_wait_ssh 90
+echo "PASS: SSH login as root with the test key"
+
+mounts=$(e2e_ssh cat /proc/mounts)
+check "/ is a tmpfs" awk '$2 == "/" && $3 == "tmpfs" { ok = 1 } END { exit !ok }' <<<"$mounts"
+check "no NFS mount in /proc/mounts" awk '$3 ~ /^nfs/ { bad = 1 } END { exit bad }' <<<"$mounts"
+check "/old_root is gone" e2e_ssh '! grep -q " /old_root " /proc/mounts'
+
+want=$(dropbearkey -y -f "$exp/etc/dropbear/dropbear_ed25519_host_key" | grep '^ssh-ed25519' | ssh-keygen -lf - | awk '{print $2}')
+got=$(ssh-keyscan -t ed25519 -p "$E2E_SSH_PORT" 127.0.0.1 2>/dev/null | ssh-keygen -lf - | awk '{print $2}')
+check "host key fingerprint is the NFS root's ($want)" test -n "$want" -a "$want" = "$got"
+
+methods=$(ssh -v -p "$E2E_SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	-o BatchMode=yes -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive \
+	root@127.0.0.1 true 2>&1 | sed -n 's/.*Authentications that can continue: //p' | head -1) || true
+check "password login refused (server offers: ${methods:-nothing})" test "$methods" = publickey
+
+status=$(e2e_ssh /sbin/root2ram status)
+check "root2ram status reports the RAM boot" grep -q 'running from RAM' <<<"$status"
+check "root2ram status records the NFS root" grep -q "source=10.0.2.2:$exp" <<<"$status"
+
+# every regular file of the RAM root against its source: the overlay's copy
+# if there is one, else the NFS root's
+e2e_ssh 'find / -xdev -type f ! -path "/root/*" | xargs sha256sum' > "$E2E_DIR/guest.sha256"
+n=0 bad=0
+while read -r sum path; do
+	src=$exp/etc/root2ram/overlay$path
+	[ -f "$src" ] || src=$exp$path
+	n=$((n + 1))
+	if [ "$(sha256sum < "$src" | cut -d' ' -f1)" != "$sum" ]; then
+		echo "  differs: $path" >&2
+		bad=$((bad + 1))
+	fi
+done < "$E2E_DIR/guest.sha256"
+check "$n staged files have their source's bytes ($bad differ)" test "$n" -gt 50 -a "$bad" = 0
+
+changed=$(find "$exp" -newer "$E2E_DIR/before-boot" -o -cnewer "$E2E_DIR/before-boot" | grep -v "^$exp$" | head -5)
+check "the NFS root was not written (${changed:-nothing changed})" test -z "$changed"
+
+e2e_ssh 'reboot -f' </dev/null >/dev/null 2>&1 || true
+e2e_wait_exit 30
+[ "${R2R_FAILED:-0}" = 0 ] && e2e_pass
