@@ -22,6 +22,9 @@ CC_arm64     ?= aarch64-linux-musl-gcc
 STRIP_armel  ?= arm-linux-gnueabi-strip
 STRIP_arm64  ?= aarch64-linux-gnu-strip
 CC_host      ?= $(CC)
+# Thumb code is a third smaller; every ARM core since ARMv4T runs it, and
+# interworking with musl's ARM code is part of the EABI.
+CFLAGS_armel ?= -mthumb
 # unit tests cross-built against Debian's cmocka for armel/arm64 (glibc)
 TCC_armel    ?= arm-linux-gnueabi-gcc
 TCC_arm64    ?= aarch64-linux-gnu-gcc
@@ -54,10 +57,10 @@ FORCE:
 define target
 $(B)/$(1)/obj/%.o: init/%.c $(wildcard init/*.h) | $(B)/$(1)/obj
 	$$(say) CC $(1) $$<
-	$(Q)$$(CC_$(1)) $$(CPPFLAGS) $$(CFLAGS) -c -o $$@ $$<
+	$(Q)$$(CC_$(1)) $$(CPPFLAGS) $$(CFLAGS) $$(CFLAGS_$(1)) -c -o $$@ $$<
 $(B)/$(1)/root2ram: $(patsubst init/%.c,$(B)/$(1)/obj/%.o,$(SRCS))
 	$$(say) LD $(1) $$@
-	$(Q)$$(CC_$(1)) $$(CFLAGS) $(if $(filter host,$(1)),,$$(TARGET_LDFLAGS)) -o $$@ $$^
+	$(Q)$$(CC_$(1)) $$(CFLAGS) $$(CFLAGS_$(1)) $(if $(filter host,$(1)),,$$(TARGET_LDFLAGS)) -o $$@ $$^
 $(B)/$(1)/obj:
 	$(Q)mkdir -p $$@
 $(patsubst %,$(B)/$(1)/obj/%.o,$(VERSIONED)): $(B)/version.h

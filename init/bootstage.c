@@ -12,7 +12,7 @@
 #include "log.h"
 #include "plan.h"
 
-static struct rootfs root = { .fd = -1 };
+static struct rootfs root; /* opened by bootstage_plan */
 static struct plan plan;
 
 int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n)

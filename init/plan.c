@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "match.h"
 #include "plan.h"
 #include "resolve.h"
 
@@ -642,7 +642,7 @@ static int glob_step(struct plan *p, const struct mf_entry *me, char *buf, size_
 		while ((de = readdir(d))) {
 			size_t nl = strlen(de->d_name);
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-			    fnmatch(pat, de->d_name, FNM_PERIOD) || len + nl + 2 > PATHMAX)
+			    !match_glob(pat, de->d_name) || len + nl + 2 > PATHMAX)
 				continue;
 			buf[len] = '/';
 			memcpy(buf + len + 1, de->d_name, nl + 1);
