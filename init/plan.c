@@ -18,13 +18,6 @@
 
 #define PATHMAX 4096
 
-/* resolve.c is being written alongside: until it is in the build, link
- * without it and plan every file as a file without a closure. */
-#pragma weak resolver_new
-#pragma weak resolver_free
-#pragma weak resolver_closure
-#pragma weak resolver_library
-
 const char *const plan_type_name[] = { "dir", "file", "symlink", "hardlink" };
 
 void plan_init(struct plan *p, const struct rootfs *root)
@@ -427,10 +420,6 @@ static int need_resolver(struct plan *p)
 
 	if (p->res)
 		return 0;
-	if (!resolver_new) {
-		plan_error(p, "this build cannot read ELF files (no resolve.c)");
-		return -ENOSYS;
-	}
 	r = resolver_new(&p->res, p->root);
 	if (r < 0)
 		plan_error(p, "cannot read the loader configuration of %s: %s", p->root->dir,
@@ -575,11 +564,6 @@ static void add_path(struct plan *p, const char *path, int tree, int optional)
 			add_src(p, c, NULL, p->why);
 		return;
 	}
-	if (!resolver_closure) { /* see the top */
-		if (canon(p, path, c) == 0)
-			add_src(p, c, NULL, p->why);
-		return;
-	}
 	if (need_resolver(p))
 		return;
 	r = resolver_closure(p->res, path, on_item, p);
@@ -659,11 +643,6 @@ static void add_lib(struct plan *p, const char *name, int optional)
 	enum log_level lvl = log_get_level();
 	int r;
 
-	if (!resolver_library) { /* see the top */
-		if (!optional)
-			plan_error(p, "library %s: this build cannot search libraries", name);
-		return;
-	}
 	if (need_resolver(p))
 		return;
 	if (optional) /* an absent optional library is no news */

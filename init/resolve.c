@@ -186,6 +186,9 @@ struct resolver {
 	int preload_done;
 	unsigned npreload;
 	const char **preload;
+	/* the first dynamic program resolved: dlopen() lookups without a
+	 * `ref` are made as that program would make them */
+	const char *first_program;
 };
 
 /* "root2ram: /srv/pi/usr/lib/libx.so: ..." names the file as the user
@@ -924,9 +927,25 @@ static int run_program(struct run *r, const char *path)
 				enqueue(r, d);
 		}
 	}
-	for (i = 1; i < r->nqueue; i++) {
-		struct obj *o = r->queue[i];
-		line(r, o->libname, o->faked ? NULL : o->realname);
+	/* The list is the namespace's chain: objects in the order they were
+	 * mapped (placeholders included), but the loader, mapped first,
+	 * is put back right after the object before it in the search list,
+	 * which leaves placeholders out (rtld.c, dl-deps.c). */
+	{
+		struct obj *after = r->main;
+		for (i = 1; i < r->nqueue && r->queue[i] != r->rtld; i++)
+			if (!r->queue[i]->faked)
+				after = r->queue[i];
+		if (i < r->nqueue && after == r->main)
+			line(r, r->rtld->libname, r->rtld->realname);
+		for (i = 1; i < r->nqueue; i++) {
+			struct obj *o = r->queue[i];
+			if (o == r->rtld)
+				continue;
+			line(r, o->libname, o->faked ? NULL : o->realname);
+			if (o == after && r->rtld->queued)
+				line(r, r->rtld->libname, r->rtld->realname);
+		}
 	}
 	return r->oom ? -ENOMEM : RUN_OK;
 }
@@ -1031,6 +1050,14 @@ static int closure_of_run(struct run *r, struct report *rp, const char *path, in
 
 	if (e < 0)
 		return e;
+	if (!r->main) { /* not ELF, a directory, or an ELF object that is not a program */
+		struct pathres *pr;
+		if ((size_t)snprintf(buf, sizeof buf, "%s%s", path[0] == '/' ? "" : "/", path) >= sizeof buf)
+			return -ENAMETOOLONG;
+		if ((pr = path_get(r->res, buf)))
+			report_path(rp, pr, NULL);
+		return rp->stop;
+	}
 	report_path(rp, r->main->pr, NULL);
 	if (e == RUN_NOT_DYNAMIC || !r->main->file->elf.interp)
 		goto objs;
@@ -1075,6 +1102,8 @@ int resolver_closure(struct resolver *res, const char *path, closure_fn fn, void
 	memset(&r, 0, sizeof r);
 	r.res = res;
 	e = run_program(&r, path);
+	if (e == RUN_OK && !res->first_program)
+		res->first_program = astrdup(&res->a, r.main->realname);
 	e = closure_of_run(&r, &rp, path, e);
 	run_free(&r);
 	return e;
@@ -1088,7 +1117,7 @@ int resolver_library(struct resolver *res, const char *name, const char *ref, cl
 	unsigned i, k, n = 0, cap = 16;
 	int e;
 
-	if (!ref) {
+	if (!ref && !(ref = res->first_program)) {
 		struct pathres *pr = path_get(res, "/sbin/init");
 		ref = pr && !pr->err && !pr->file->err && pr->file->elf.dynamic ? "/sbin/init" : "/bin/sh";
 	}
