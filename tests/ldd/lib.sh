@@ -1,20 +1,27 @@
 # tests/ldd/lib.sh - shared by the differential tests (sourced, not run).
 #
-# dyn_elf_list ROOT: every regular file of ROOT that a dynamic loader
-# runs (ELF with PT_DYNAMIC), one "KIND /path" line each, KIND "musl" when
-# PT_INTERP names ld-musl-*, else "glibc".  Read with python3 (no tool
-# under test decides what is tested).
+# dyn_elf_list ROOT [DIR...]: every regular file of ROOT (under DIR...,
+# default all) that a dynamic loader runs (ELF with PT_DYNAMIC), one
+# "KIND /path" line each, KIND "musl" when PT_INTERP names ld-musl-*,
+# else "glibc"; with DYN_MACHINE=N only files of that e_machine.  Read
+# with python3 (no tool under test decides what is tested).
 dyn_elf_list() {
-	(cd "$1" && find . -type f -size +63c) | python3 -c '
-import struct, sys
+	_root=$1
+	shift
+	(cd "$_root" && find "${@:-.}" -type f -size +63c) | python3 -c '
+import os, struct, sys
+want = int(os.environ.get("DYN_MACHINE", "0"))
 for line in sys.stdin:
-    rel = line.rstrip("\n")[1:]
+    rel = line.rstrip("\n")
+    rel = rel[1:] if rel.startswith("./") else "/" + rel
     try:
         with open(sys.argv[1] + rel, "rb") as f:
             h = f.read(64)
             if len(h) < 52 or h[:4] != b"\x7fELF" or h[4] not in (1, 2) or h[5] not in (1, 2):
                 continue
             e = "<" if h[5] == 1 else ">"
+            if want and struct.unpack(e + "H", h[18:20])[0] != want:
+                continue
             if h[4] == 2:
                 phoff, = struct.unpack(e + "Q", h[32:40]); phent, phnum = struct.unpack(e + "HH", h[54:58])
             else:
@@ -39,7 +46,7 @@ for line in sys.stdin:
                 print(kind, rel)
     except OSError:
         pass
-' "$1" | sort -k2
+' "${_root%/}" | sort -k2
 }
 
 # split_blocks DIR: read "PATH:" headed blocks (root2ram ldd, several
