@@ -39,13 +39,8 @@ static char timings[1024];
 static size_t timings_len;
 
 /* "name seconds" lines, kept for /run/root2ram/timings */
-static void mark(const char *step)
-{
-	int n = snprintf(timings + timings_len, sizeof timings - timings_len, "%s %.3f\n", step,
-			 log_elapsed());
-	if (n > 0 && (size_t)n < sizeof timings - timings_len)
-		timings_len += (size_t)n;
-}
+static void mark_at(const char *step, double t);
+static void mark(const char *step) { mark_at(step, log_elapsed()); }
 
 static void __attribute__((noreturn)) hang(void)
 {
@@ -218,14 +213,111 @@ static void record_nfs_root(char *out, size_t size)
 	}
 }
 
+/* What the staging child tells PID 1: an empty `what` is success. */
+struct stage_result {
+	char what[160], todo[96];
+	int err, mounted;
+	unsigned long files;
+	unsigned long long bytes;
+	double seconds, t_planned;
+};
+
+/* Steps 3 and 4: plan, check the plan fits, mount the tmpfs, stage. */
+static void stage(const char *newroot, struct stage_result *res)
+{
+	struct bootstage st;
+	struct sysinfo si;
+	unsigned long long need, size, ram, avail;
+	char b1[32], b2[32], opts[64];
+	int r;
+
+#define FAIL(err_, todo_, ...)                                              \
+	do {                                                                \
+		res->err = (err_);                                          \
+		snprintf(res->todo, sizeof res->todo, "%s", (todo_) ? (todo_) : ""); \
+		snprintf(res->what, sizeof res->what, __VA_ARGS__);         \
+		return;                                                     \
+	} while (0)
+
+	if (bootstage_plan(&st, cfg.manifest, cfg.n_manifest) < 0)
+		FAIL(0, "check it with: root2ram plan MANIFEST", "the manifest has errors (above)");
+	res->t_planned = log_elapsed();
+	need = bootstage_need(&st);
+	if (sysinfo(&si) < 0)
+		FAIL(-errno, NULL, "sysinfo");
+	ram = (unsigned long long)si.totalram * si.mem_unit;
+	avail = (unsigned long long)si.freeram * si.mem_unit;
+	size = tmpfs_size(need, ram);
+	debug("the plan needs %s; tmpfs size %s", log_human_bytes(need, b1, sizeof b1),
+	      log_human_bytes(size, b2, sizeof b2));
+	if (need > size)
+		FAIL(0, "raise root2ram.size or trim the manifest", "the plan needs %s but root2ram.size is %s",
+		     log_human_bytes(need, b1, sizeof b1), log_human_bytes(size, b2, sizeof b2));
+	/* keep 16 MiB for the programs that will run */
+	if (need + (16ULL << 20) > avail)
+		FAIL(0, "trim the manifest", "the plan needs %s but only %s of RAM is free",
+		     log_human_bytes(need, b1, sizeof b1), log_human_bytes(avail, b2, sizeof b2));
+	snprintf(opts, sizeof opts, "size=%llu,mode=0755", size);
+	if (mount("root2ram", newroot, "tmpfs", 0, opts) < 0)
+		FAIL(-errno, "is CONFIG_TMPFS on?", "mount a tmpfs on %s", newroot);
+	res->mounted = 1;
+	if ((r = bootstage_copy(&st, newroot)) < 0)
+		FAIL(0, NULL, "staging into RAM failed (above)");
+	res->files = st.files;
+	res->bytes = st.bytes;
+	res->seconds = st.seconds;
+#undef FAIL
+}
+
+static void stage_in_child(const char *newroot, struct stage_result *res)
+{
+	int fd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	memset(res, 0, sizeof *res);
+	if (pipe2(fd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		/* no child: stage in PID 1 itself */
+		stage(newroot, res);
+		return;
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		stage(newroot, res);
+		n = write(fd[1], res, sizeof *res);
+		_exit(n == (ssize_t)sizeof *res ? 0 : 1);
+	}
+	close(fd[1]);
+	n = read(fd[0], res, sizeof *res);
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof *res) {
+		memset(res, 0, sizeof *res);
+		res->mounted = 1; /* it may have got that far */
+		if (WIFSIGNALED(status))
+			snprintf(res->what, sizeof res->what, "staging crashed (signal %d): a bug in root2ram",
+				 WTERMSIG(status));
+		else
+			snprintf(res->what, sizeof res->what, "staging stopped (status %d)",
+				 WEXITSTATUS(status));
+		snprintf(res->todo, sizeof res->todo, "please report it with the lines above");
+	}
+}
+
+static void mark_at(const char *step, double t)
+{
+	int n = snprintf(timings + timings_len, sizeof timings - timings_len, "%s %.3f\n", step, t);
+	if (n > 0 && (size_t)n < sizeof timings - timings_len)
+		timings_len += (size_t)n;
+}
+
 void boot_main(int argc, char **argv)
 {
 	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256];
-	struct bootstage st;
-	struct sysinfo si;
-	unsigned long long ram, need, size;
+	struct stage_result res;
 	const char *mnt, *step;
-	char buf[64], buf2[64], opts[64], newroot[64];
+	char buf[64], newroot[64];
 	int r;
 
 	(void)argc;
@@ -251,46 +343,21 @@ void boot_main(int argc, char **argv)
 	     cfg.n_manifest > 1 ? ", ..." : "");
 	mark("start");
 
-	/* 3. */
-	r = bootstage_plan(&st, cfg.manifest, cfg.n_manifest);
-	if (r < 0)
-		fallback(argv, "the manifest has errors (see above)", 0,
-			 "check it with: root2ram plan MANIFEST");
-	mark("planned");
-	need = bootstage_need(&st);
-	if (sysinfo(&si) < 0)
-		fallback(argv, "sysinfo", -errno, NULL);
-	ram = (unsigned long long)si.totalram * si.mem_unit;
-	size = tmpfs_size(need, ram);
-	debug("plan needs %s; tmpfs size %s", log_human_bytes(need, buf, sizeof buf),
-	      log_human_bytes(size, buf2, sizeof buf2));
-	if (need > size) {
-		error("the plan needs %s but root2ram.size is %s", log_human_bytes(need, buf, sizeof buf),
-		      log_human_bytes(size, buf2, sizeof buf2));
-		fallback(argv, "the RAM root does not fit", 0, "raise root2ram.size or trim the manifest");
-	}
-	if (need + (16ULL << 20) > (unsigned long long)si.freeram * si.mem_unit) {
-		error("the plan needs %s but only %s of RAM is free",
-		      log_human_bytes(need, buf, sizeof buf),
-		      log_human_bytes((unsigned long long)si.freeram * si.mem_unit, buf2, sizeof buf2));
-		fallback(argv, "the RAM root does not fit in memory", 0, "trim the manifest");
-	}
-
-	/* 4. */
+	/* 3. and 4., in a child: a bug in planning or staging can only kill
+	 * the child, never PID 1 (that would panic the kernel) */
 	if (!(mnt = mount_point()))
 		fallback(argv, "no directory to mount the tmpfs on (need /run, /mnt or /tmp)", 0, NULL);
 	snprintf(newroot, sizeof newroot, "%s", mnt);
-	snprintf(opts, sizeof opts, "size=%llu,mode=0755", size);
-	if (mount("root2ram", newroot, "tmpfs", 0, opts) < 0)
-		fallback(argv, "mount the tmpfs", -errno, "is CONFIG_TMPFS on?");
-	r = bootstage_copy(&st, newroot);
-	if (r < 0) {
-		umount2(newroot, MNT_DETACH);
-		fallback(argv, "staging into RAM failed (see above)", 0, NULL);
+	stage_in_child(newroot, &res);
+	if (res.what[0]) {
+		if (res.mounted)
+			umount2(newroot, MNT_DETACH);
+		fallback(argv, res.what, res.err, res.todo[0] ? res.todo : NULL);
 	}
+	mark_at("planned", res.t_planned);
 	mark("staged");
-	info("staged %lu files, %s in %.2f s", st.files, log_human_bytes(st.bytes, buf, sizeof buf),
-	     st.seconds);
+	info("staged %lu files, %s in %.2f s", res.files, log_human_bytes(res.bytes, buf, sizeof buf),
+	     res.seconds);
 	if ((step = switch_root_check(newroot, cfg.init))) {
 		r = -errno;
 		umount2(newroot, MNT_DETACH);
@@ -318,8 +385,8 @@ void boot_main(int argc, char **argv)
 			mark("detached");
 	}
 	snprintf(summary, sizeof summary,
-		 "root2ram: running from RAM: %lu files, %s staged in %.2f s; NFS root %s\n", st.files,
-		 log_human_bytes(st.bytes, buf, sizeof buf), st.seconds,
+		 "root2ram: running from RAM: %lu files, %s staged in %.2f s; NFS root %s\n", res.files,
+		 log_human_bytes(res.bytes, buf, sizeof buf), res.seconds,
 		 cfg.detach ? "detached (root2ram nfs mount brings it back)" : "at /old_root");
 	write_file(RUN_DIR "/summary", summary);
 	mark("exec-init");

@@ -67,7 +67,7 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 		error("open %s: %s", newroot, strerror(errno));
 		goto out;
 	}
-	r = copy_plan(&plan, &root, dfd, &cs);
+	r = copy_plan_flags(&plan, &root, dfd, 0, &cs); /* no progress line on the console */
 	if (r < 0)
 		goto out;
 	if (fstatat(root.fd, BOOT_OVERLAY_DIR + 1, &sb, 0) == 0) {

@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
 done
 [ -d "$export_dir/etc" ] || { echo "root2ram: install: $export_dir does not look like a root filesystem (no etc/)" >&2; exit 1; }
 bin=build/$arch/root2ram.stripped
-[ -f "$bin" ] || make -s "$bin"
+make -s "$bin" || { echo "root2ram: install: cannot build $bin" >&2; exit 1; }
 
 install -D -m 0755 "$bin" "$export_dir/sbin/root2ram"
 install -d -m 0755 "$export_dir/etc/root2ram/manifests" "$export_dir/etc/root2ram/start.d"

@@ -1,0 +1,137 @@
+#!/bin/bash
+# root2ram: build the QEMU versatilepb kernel (zImage + versatile-pb.dtb) for the NFS-root
+# boot tests, from Debian's linux-source-6.1 with gcc-arm-linux-gnueabi.
+#
+#   scripts/kernel.sh [--print]
+#
+# versatile_defconfig + qemu/kernel.config merged with scripts/kconfig/merge_config.sh;
+# every option of the fragment is checked in the final .config.
+# Output: ${R2R_CACHE:-/var/cache/root2ram}/kernel/KEY/{zImage,versatile-pb.dtb,config}
+# where KEY hashes the linux-source-6.1 version, the fragment, this script and the cross
+# compiler version; nothing is built when KEY exists. build/kernel -> that directory.
+# The unpacked source and the object tree stay in the cache for incremental rebuilds.
+# A full build takes ~7 min on 2 cores (R2R_JOBS, default 3); the log goes to
+# CACHE/kernel/build.log. --print prints the output directory. Quiet when cached.
+set -eu
+
+me="root2ram: kernel"
+die() { echo "$me: $*" >&2; exit 1; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+script="$here/kernel.sh"
+frag="$top/qemu/kernel.config"
+cache=${R2R_CACHE:-/var/cache/root2ram}
+kdir="$cache/kernel"
+tarball=/usr/src/linux-source-6.1.tar.xz
+jobs=${R2R_JOBS:-3}
+cross=arm-linux-gnueabi-
+
+print=0
+for a in "$@"; do
+	case "$a" in
+	--print) print=1 ;;
+	-h | --help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) die "unknown argument '$a' (usage: $0 [--print])" ;;
+	esac
+done
+
+[ -r "$frag" ] || die "$frag is missing"
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) || srcver=""
+if [ -z "$srcver" ] || [ ! -r "$tarball" ]; then die "linux-source-6.1 is not installed: run scripts/setup.sh all"; fi
+for t in "${cross}gcc" make bc flex bison flock xz; do
+	command -v "$t" >/dev/null 2>&1 || die "'$t' is missing: run scripts/setup.sh all"
+done
+gccver=$(dpkg-query -W -f='${Version}' gcc-arm-linux-gnueabi 2>/dev/null || "${cross}gcc" -dumpfullversion)
+
+key=$( {
+	echo "linux-source-6.1 $srcver"
+	echo "gcc-arm-linux-gnueabi $gccver"
+	cat "$frag" "$script"
+} | sha256sum | cut -c1-12)
+dest="$kdir/$key"
+link="$top/build/kernel"
+
+publish() {
+	mkdir -p "$top/build"
+	ln -sfn "$dest" "$link.tmp.$$"
+	mv -T "$link.tmp.$$" "$link"
+	[ "$print" = 0 ] || echo "$dest"
+}
+
+done_already() { [ -f "$dest/zImage" ] && [ -f "$dest/versatile-pb.dtb" ]; }
+
+if done_already; then
+	publish
+	exit 0
+fi
+
+mkdir -p "$kdir"
+# one build at a time (a second caller waits, then finds the result)
+exec 9>"$kdir/.lock"
+flock 9
+if done_already; then
+	publish
+	exit 0
+fi
+
+log="$kdir/build.log"
+: >"$log"
+fail() { die "$* (log: $log)
+$(tail -n 15 "$log")"; }
+
+src="$kdir/src-$srcver"
+obj="$kdir/obj"
+if [ ! -f "$src/Makefile" ]; then
+	echo "$me: unpacking $tarball" >&2
+	rm -rf "$kdir"/src-* "$kdir/.src-tmp" "$obj"
+	mkdir -p "$kdir/.src-tmp"
+	tar -xJf "$tarball" -C "$kdir/.src-tmp" >>"$log" 2>&1 || fail "unpacking $tarball failed"
+	mv -T "$kdir/.src-tmp/linux-source-6.1" "$src"
+	rmdir "$kdir/.src-tmp"
+fi
+mkdir -p "$obj"
+
+echo "$me: building zImage + dtb (key $key, ~7 min from scratch; log: $log)" >&2
+start=$(date +%s)
+kmake() { make -C "$src" O="$obj" ARCH=arm CROSS_COMPILE="$cross" "$@" >>"$log" 2>&1; }
+
+kmake versatile_defconfig || fail "make versatile_defconfig failed"
+(
+	cd "$obj"
+	ARCH=arm CROSS_COMPILE="$cross" "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" \
+		"$obj/.config" "$frag"
+) >>"$log" 2>&1 || fail "merge_config.sh failed"
+kmake olddefconfig || fail "make olddefconfig failed"
+
+# every requested option must have survived (merge_config only warns)
+bad=""
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF -- "$line" "$obj/.config" || bad="$bad
+  wanted $line, got: $(grep -E "^(# )?${line%%=*}[= ]" "$obj/.config" || echo 'absent')" ;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}
+		! grep -qE "^$opt=[ym]" "$obj/.config" || bad="$bad
+  wanted $opt off, got: $(grep -E "^$opt=" "$obj/.config")" ;;
+	esac
+done <"$frag"
+[ -z "$bad" ] || die "options of $frag were dropped by kconfig (missing dependency?):$bad"
+
+kmake -j"$jobs" zImage dtbs || fail "kernel build failed"
+
+tmp="$kdir/.out-$key-$$"
+rm -rf "$tmp"
+mkdir -p "$tmp"
+cp "$obj/arch/arm/boot/zImage" "$tmp/zImage"
+cp "$obj/arch/arm/boot/dts/versatile-pb.dtb" "$tmp/versatile-pb.dtb"
+cp "$obj/.config" "$tmp/config"
+echo "linux-source-6.1 $srcver, gcc-arm-linux-gnueabi $gccver, built in $(($(date +%s) - start)) s" \
+	>"$tmp/BUILDINFO"
+rm -rf "$dest"
+mv -T "$tmp" "$dest"
+# keep the five newest results (other branches may use other configs)
+# shellcheck disable=SC2012
+ls -1dt "$kdir"/* | sed -n '/\/[0-9a-f]\{12\}$/p' | tail -n +6 | while read -r old; do rm -rf "$old"; done
+publish
