@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "match.h"
 #include "search.h"
 
 #ifndef AT_PLATFORM
@@ -482,7 +482,7 @@ static int conf_include(struct dirlist *out, const struct rootfs *r, const char 
 	}
 	while ((de = readdir(d))) {
 		char **nn;
-		if (fnmatch(base, de->d_name, FNM_PERIOD) != 0)
+		if (!match_glob(base, de->d_name))
 			continue;
 		nn = realloc(names, (n + 1) * sizeof *names);
 		if (!nn)
