@@ -129,7 +129,7 @@ int ldcache_open(struct ldcache **out, const struct rootfs *r, const char *path)
 	fd = rootfs_openat(r, path, O_RDONLY);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_CACHE) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size > MAX_CACHE) {
 		close(fd);
 		error("%s%s: not a regular file of a sane size", r->dir, path);
 		return -EINVAL;
