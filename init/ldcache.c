@@ -12,6 +12,9 @@
  * The extension directory (magic 0xeaa42174) lists sections; tag 1 holds
  * the glibc-hwcaps subdirectory names an entry's hwcap field indexes.
  */
+/* 64-bit off_t, ino_t and d_off with 32-bit glibc too (the armel unit
+ * tests); musl has them always. */
+#define _FILE_OFFSET_BITS 64
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

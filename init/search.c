@@ -1,4 +1,7 @@
 /* search.c - see search.h. */
+/* 64-bit off_t, ino_t and d_off with 32-bit glibc too (the armel unit
+ * tests); musl has them always. */
+#define _FILE_OFFSET_BITS 64
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
