@@ -1180,9 +1180,7 @@ int resolver_library(struct resolver *res, const char *name, const char *ref, cl
 			if (q->pr)
 				report_path(&rp, q->pr, "the loader");
 		} else if (q == o) {
-			char why[4200];
-			snprintf(why, sizeof why, "loaded at run time by %s", ref);
-			report_path(&rp, q->pr, why);
+			report_path(&rp, q->pr, NULL); /* the caller knows why it asked */
 		} else {
 			report_obj(&rp, &r, q);
 		}

@@ -43,7 +43,9 @@ int resolver_closure(struct resolver *res, const char *path, closure_fn fn, void
 
 /* A library by name, searched as the loader would for a dlopen() from
  * `ref` (an ELF file inside the root whose class/machine/ABI decides; NULL:
- * the root's /sbin/init, else /bin/sh), then its own closure. Same returns. */
+ * the first dynamic program resolved, else the root's /sbin/init, else
+ * /bin/sh), then its own closure.  The library itself is reported with a
+ * NULL `why`, like the file given to resolver_closure.  Same returns. */
 int resolver_library(struct resolver *res, const char *name, const char *ref,
 		     closure_fn fn, void *ctx);
 

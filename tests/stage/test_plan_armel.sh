@@ -51,10 +51,14 @@ for prog in /usr/sbin/dropbear /usr/bin/man; do
 	[ -z "$missing" ] && pass "every library glibc loads for $prog is planned" ||
 		fail "$prog: planned without:$missing"
 done
-for nss in libnss_mdns4_minimal.so.2 libnss_myhostname.so.2; do
-	grep -q "/$nss .*named by /etc/nsswitch.conf" "$plan" && pass "$nss added from nsswitch.conf" ||
+# default.manifest names no NSS module: nsswitch.conf's hosts line brings them
+dplan=$(mktemp)
+"$R2R" plan --root "$root" --manifests manifests default > "$dplan" 2>&1
+for nss in libnss_files.so.2 libnss_mdns4_minimal.so.2 libnss_myhostname.so.2 libnss_dns.so.2; do
+	grep -q "/$nss .*(named by /etc/nsswitch.conf" "$dplan" && pass "$nss added from nsswitch.conf" ||
 		fail "$nss not added from nsswitch.conf"
 done
+rm -f "$dplan"
 grep -q '^symlink  /usr/sbin/init -> /bin/busybox (base.manifest:' "$plan" &&
 	grep -q '^symlink  /bin -> usr/bin ' "$plan" && pass "applet links placed through the merged /usr" ||
 	fail "applet links"
