@@ -134,12 +134,12 @@ bench:
 demo:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all
-	@sh scripts/demo.sh
+	@bash scripts/demo.sh
 
 qemu:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all
-	@sh scripts/demo.sh --interactive
+	@bash scripts/demo.sh --interactive
 
 clean:
 	rm -rf $(B)

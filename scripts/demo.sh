@@ -1,7 +1,58 @@
-#!/bin/sh
-# scripts/demo.sh - the main job on the embedded default.
+#!/bin/bash
+# scripts/demo.sh [--interactive] - `make demo` / `make qemu`.
+#
+# Boots the demo appliance under QEMU (versatilepb, 256 MB) the way a Pi
+# boots: kernel with root=/dev/nfs from a local NFS server (nfs-ganesha)
+# serving the armel test root, root2ram installed into it by
+# scripts/install.sh, init=/sbin/root2ram on the kernel command line.
+# Then logs in over SSH and shows that the system runs from RAM.
+# --interactive (make qemu): leaves it running and prints the ssh command;
+# the console is on this terminal (Ctrl-A X quits QEMU).
 set -eu
 cd "$(dirname "$0")/.."
-root=$(sh scripts/testroot.sh armel --print)
-echo "\$ root2ram ldd --root $root /usr/sbin/dropbear"
-build/host/root2ram ldd --root "$root" /usr/sbin/dropbear
+E2E_NAME=demo
+. tests/e2e/lib.sh
+. tests/e2e/install.sh
+
+interactive=0
+[ "${1:-}" != --interactive ] || interactive=1
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "building what is missing (kernel, test root: cached after the first time)"
+e2e_init
+exp=$(r2r_export)
+e2e_nfs_start "$exp"
+ssh_cmd="ssh -i $E2E_KEY -p $E2E_SSH_PORT -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1"
+
+if [ $interactive = 1 ]; then
+	say "booting; when root2ram has switched to RAM, log in with:"
+	echo "  $ssh_cmd"
+	echo "(QEMU: Ctrl-A X quits)"
+	"$E2E_TOP/qemu/boot.sh" --export "$exp" --ssh-port "$E2E_SSH_PORT" \
+		--nfs-port "$E2E_NFS_PORT" --mnt-port "$E2E_MNT_PORT" --console "$E2E_CONSOLE" || true
+	exit 0
+fi
+
+say "booting QEMU versatilepb: root=/dev/nfs init=/sbin/root2ram"
+e2e_boot --export "$exp" --timeout 300
+e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120 >/dev/null
+grep -a 'root2ram:' "$E2E_CONSOLE" | sed 's/^/  console: /'
+e2e_wait_ssh 90
+
+show() {
+	printf '\n\033[1m$ %s\033[0m\n' "$1"
+	e2e_ssh "$1" 2>&1 | sed 's/^/  /'
+}
+say "logged in over SSH ($ssh_cmd)"
+show 'root2ram status'
+show 'grep -E " / | nfs" /proc/mounts; df -h /'
+show 'ps'
+show 'free'
+say "the NFS server is stopped: the appliance keeps answering"
+e2e_nfs_stop
+show 'uptime; ls /etc/dropbear'
+say "shutting down"
+e2e_ssh 'reboot -f' </dev/null >/dev/null 2>&1 || true
+e2e_wait_exit 30
+echo "demo done; the console is in $E2E_CONSOLE"

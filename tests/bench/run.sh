@@ -7,6 +7,6 @@ rc=0
 for b in tests/bench/bench_*.sh; do
 	[ -e "$b" ] || continue
 	echo "== $(basename "$b" .sh)"
-	sh "$b" || rc=1
+	if [ -x "$b" ]; then "$b"; else sh "$b"; fi || rc=1
 done
 exit $rc
