@@ -28,6 +28,7 @@
 #include "cmd.h"
 #include "version.h"
 #include "config.h"
+#include "copy.h"
 #include "log.h"
 #include "switchroot.h"
 
@@ -239,6 +240,8 @@ static void stage(const char *newroot, struct stage_result *res)
 		return;                                                     \
 	} while (0)
 
+	if (cfg.jobs)
+		copy_jobs = cfg.jobs;
 	if (bootstage_plan(&st, cfg.manifest, cfg.n_manifest) < 0)
 		FAIL(0, "check it with: root2ram plan MANIFEST", "the manifest has errors (above)");
 	res->t_planned = log_elapsed();

@@ -133,6 +133,16 @@ int config_set(struct config *c, const char *name, const char *v, int src,
 		}
 		return 0;
 	}
+	if (strcmp(name, "jobs") == 0) {
+		char *end;
+		long n = v ? strtol(v, &end, 10) : 0;
+		if (!v || *end || n < 1 || n > 16) {
+			snprintf(err, errlen, "jobs=%s: use a number from 1 to 16", v ? v : "");
+			return -EINVAL;
+		}
+		c->jobs = (int)n;
+		return 0;
+	}
 	if (strcmp(name, "init") == 0)
 		return set_path(c->init, v, "init", err, errlen);
 	if (strcmp(name, "fallback") == 0)

@@ -12,6 +12,7 @@
  *                            busybox init from the overlay)
  *   fallback=PATH            init of the NFS root used on failure (/sbin/init)
  *   detach=yes|no            detach the NFS root after the switch (yes)
+ *   jobs=N                   files copied at once while staging (default 4)
  *   debug                    more messages
  *   root2ram=off             do nothing: exec the fallback init at once
  */
@@ -35,6 +36,7 @@ struct config {
 	int detach;
 	int debug;
 	int off;
+	int jobs;                 /* 0: the copy engine's default */
 	/* per-source state: whether `manifest` was already set in this source */
 	int manifest_src;
 };

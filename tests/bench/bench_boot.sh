@@ -50,7 +50,7 @@ sub() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "NA"; els
 for i in $(seq 1 "$N"); do
 	for kind in root2ram seed cat; do
 		case $kind in
-		root2ram) init=/sbin/root2ram append="root2ram.manifest=bench" ;;
+		root2ram) init=/sbin/root2ram append="root2ram.manifest=bench ${BENCH_APPEND:-}" ;;
 		seed) init=/seed-init.sh append="" ;;
 		cat) init=/cat-init.sh append="" ;;
 		esac

@@ -49,6 +49,13 @@ static void cmdline_options(void **s)
 	assert_false(c.detach);
 	assert_true(c.debug);
 	assert_string_equal(c.fallback, "/lib/systemd/systemd");
+	free(apply_cmdline(&c, "root2ram.jobs=2", &bad));
+	assert_int_equal(c.jobs, 2);
+	out = apply_cmdline(&c, "root2ram.jobs=0 root2ram.jobs=x", &bad);
+	assert_int_equal(bad, 2);
+	assert_non_null(strstr(out, "jobs=0: use a number from 1 to 16"));
+	free(out);
+	assert_int_equal(c.jobs, 2);
 }
 
 static void repeated_manifest_adds_within_a_source(void **s)
