@@ -139,23 +139,6 @@ static void mount_api(char **argv)
 		warn("mount /dev: %s (is CONFIG_DEVTMPFS on?)", strerror(errno));
 }
 
-/* The tmpfs size: root2ram.size, else what the plan needs plus headroom for
- * the files the system writes while it runs, at most half of RAM (the tmpfs
- * default, and Alpine diskless's). */
-static unsigned long long tmpfs_size(unsigned long long need, unsigned long long ram)
-{
-	unsigned long long size;
-
-	if (cfg.size)
-		return cfg.size;
-	if (cfg.size_pct)
-		return ram / 100 * cfg.size_pct;
-	size = need + need / 4 + (16ULL << 20);
-	if (size > ram / 2)
-		size = ram / 2 > need ? ram / 2 : need;
-	return size;
-}
-
 /* Pick the directory to mount the tmpfs on: an existing empty directory of
  * the NFS root (nothing is created there: the NFS root is never written). */
 static const char *mount_point(void)
@@ -169,49 +152,14 @@ static const char *mount_point(void)
 	return NULL;
 }
 
-/* Split line in place into up to max space-separated fields. */
-static int fields(char *line, char **f, int max)
-{
-	int n = 0;
-
-	while (*line && n < max) {
-		while (*line == ' ')
-			*line++ = '\0';
-		if (!*line)
-			break;
-		f[n++] = line;
-		while (*line && *line != ' ')
-			line++;
-	}
-	return n;
-}
-
-/* What the NFS root was, for `root2ram nfs mount` and `root2ram status`:
- * from the line of /proc/self/mountinfo for "/":
- *   22 1 0:20 / / rw,relatime shared:1 - nfs 10.0.2.2:/srv/pi rw,vers=3,...  */
+/* What the NFS root was, for `root2ram nfs mount` and `root2ram status`. */
 static void record_nfs_root(char *out, size_t size)
 {
 	static char info[16384];
-	char *line, *next, *f[8], *dash;
 
 	out[0] = '\0';
-	if (read_small("/proc/self/mountinfo", info, sizeof info) < 0)
-		return;
-	for (line = info; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!(dash = strstr(line, " - ")))
-			continue;
-		*dash = '\0';
-		if (fields(line, f, 6) < 6 || strcmp(f[4], "/") != 0)
-			continue;
-		char *mopts = f[5];
-		if (fields(dash + 3, f, 3) < 3)
-			continue;
-		snprintf(out, size, "source=%s\nfstype=%s\nmount_options=%s\nsuper_options=%s\n", f[1],
-			 f[0], mopts, f[2]);
-	}
+	if (read_small("/proc/self/mountinfo", info, sizeof info) >= 0)
+		bootstage_root_mount(info, out, size);
 }
 
 /* What the staging child tells PID 1: an empty `what` is success. */
@@ -250,7 +198,7 @@ static void stage(const char *newroot, struct stage_result *res)
 		FAIL(-errno, NULL, "sysinfo");
 	ram = (unsigned long long)si.totalram * si.mem_unit;
 	avail = (unsigned long long)si.freeram * si.mem_unit;
-	size = tmpfs_size(need, ram);
+	size = bootstage_tmpfs_size(need, ram, cfg.size, cfg.size_pct);
 	debug("the plan needs %s; tmpfs size %s", log_human_bytes(need, b1, sizeof b1),
 	      log_human_bytes(size, b2, sizeof b2));
 	if (need > size)

@@ -3,6 +3,7 @@
  * closed again before the switch so nothing keeps a reference to it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -87,4 +88,62 @@ out:
 	plan_free(&plan);
 	rootfs_close(&root);
 	return r;
+}
+
+unsigned long long bootstage_tmpfs_size(unsigned long long need, unsigned long long ram,
+					unsigned long long size, unsigned pct)
+{
+	if (size)
+		return size;
+	if (pct)
+		return ram / 100 * pct;
+	size = need + need / 4 + (16ULL << 20);
+	if (size > ram / 2)
+		size = ram / 2 > need ? ram / 2 : need;
+	return size;
+}
+
+/* Split line in place into up to max space-separated fields. */
+static int fields(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (*line && n < max) {
+		while (*line == ' ')
+			*line++ = '\0';
+		if (!*line)
+			break;
+		f[n++] = line;
+		while (*line && *line != ' ')
+			line++;
+		if (*line)
+			*line++ = '\0'; /* end the field even when it is the last wanted */
+	}
+	return n;
+}
+
+/* A mountinfo line (proc(5)):
+ *   22 1 0:20 / / rw,relatime shared:1 - nfs 10.0.2.2:/srv/pi rw,vers=3,...
+ * mount ID, parent, dev, root, mount point, options, optional fields, "-",
+ * type, source, super options.  The last line for "/" is the visible one. */
+void bootstage_root_mount(char *info, char *out, size_t size)
+{
+	char *line, *next, *f[6], *dash, *mopts;
+
+	out[0] = '\0';
+	for (line = info; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!(dash = strstr(line, " - ")))
+			continue;
+		*dash = '\0';
+		if (fields(line, f, 6) < 6 || strcmp(f[4], "/") != 0)
+			continue;
+		mopts = f[5];
+		if (fields(dash + 3, f, 3) < 3)
+			continue;
+		snprintf(out, size, "source=%s\nfstype=%s\nmount_options=%s\nsuper_options=%s\n", f[1],
+			 f[0], mopts, f[2]);
+	}
 }

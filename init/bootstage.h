@@ -29,4 +29,16 @@ unsigned long long bootstage_need(const struct bootstage *st);
  * the NFS root.  0 or -errno (logged). */
 int bootstage_copy(struct bootstage *st, const char *newroot);
 
+/* The tmpfs size: `size` bytes or `pct` % of RAM when given (root2ram.size),
+ * else what the plan needs plus headroom for the files the system writes
+ * while it runs (a quarter more and 16 MiB), at most half of RAM (the
+ * tmpfs default, and Alpine diskless's) but never less than the need. */
+unsigned long long bootstage_tmpfs_size(unsigned long long need, unsigned long long ram,
+					unsigned long long size, unsigned pct);
+
+/* From the text of /proc/self/mountinfo (modified), the mount of "/" as
+ * "source=...\nfstype=...\nmount_options=...\nsuper_options=...\n" in out
+ * (empty if there is none). */
+void bootstage_root_mount(char *mountinfo, char *out, size_t size);
+
 #endif

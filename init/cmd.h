@@ -37,6 +37,11 @@ int dispatch(int argc, char **argv);
 /* Print the command list to f. */
 void usage(FILE *f);
 
+/* cmd_nfs.c: the options `root2ram nfs mount` passes to mount(2), from the
+ * super options recorded at boot.  0 or -ENAMETOOLONG. */
+int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out,
+			unsigned long size);
+
 /* PID 1: never returns. */
 void boot_main(int argc, char **argv) __attribute__((noreturn));
 

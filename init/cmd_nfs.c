@@ -57,7 +57,7 @@ static int load(struct nfsroot *n)
 
 /* Copy the recorded options, dropping the ones chosen here again and the
  * generic flags that are not NFS options. */
-static int build_options(const struct nfsroot *n, int hard, const char *extra, char *out, size_t size)
+int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out, unsigned long size)
 {
 	static const char *const drop[] = { "rw", "ro", "hard", "soft", "softerr", "timeo", "retrans",
 					    "lock", "nolock", "local_lock", NULL };
@@ -65,7 +65,7 @@ static int build_options(const struct nfsroot *n, int hard, const char *extra, c
 	size_t len = 0;
 	int w;
 
-	snprintf(opts, sizeof opts, "%s", n->options);
+	snprintf(opts, sizeof opts, "%s", recorded);
 	out[0] = '\0';
 	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		size_t klen = strcspn(o, "=");
@@ -148,7 +148,7 @@ int cmd_nfs(int argc, char **argv)
 		printf("root2ram: nfs: %s is already mounted\n", OLD_ROOT);
 		return 0;
 	}
-	if (build_options(&n, hard, extra, opts, sizeof opts) < 0) {
+	if (nfs_remount_options(n.options, hard, extra, opts, sizeof opts) < 0) {
 		fprintf(stderr, "root2ram: nfs: mount options too long\n");
 		return EXIT_USAGE;
 	}
