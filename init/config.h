@@ -12,7 +12,7 @@
  *                            busybox init from the overlay)
  *   fallback=PATH            init of the NFS root used on failure (/sbin/init)
  *   detach=yes|no            detach the NFS root after the switch (yes)
- *   jobs=N                   files copied at once while staging (default 4)
+ *   jobs=N                   files copied at once while staging (default: 4 on NFS)
  *   debug                    more messages
  *   root2ram=off             do nothing: exec the fallback init at once
  */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@
 #define BUFSZ (1 << 20)
 #define MAX_JOBS 16
 
-int copy_jobs = 4;
+int copy_jobs; /* 0: by the source's file system, see auto_jobs() */
 int copy_method;
 
 struct job {
@@ -404,6 +405,26 @@ static void worker_done(struct worker *w)
 	free(w->buf);
 }
 
+/* Several files in flight pay off only where each read waits on the
+ * network (measured: on NFS under QEMU 4 threads staged 6% faster than 1;
+ * from a local page cache 1 thread was 35% faster than 4). */
+static int auto_jobs(const struct rootfs *src)
+{
+	struct statfs sfs;
+
+	if (fstatfs(src->fd, &sfs) < 0)
+		return 1;
+	switch ((unsigned long)sfs.f_type) {
+	case 0x6969:     /* NFS_SUPER_MAGIC */
+	case 0xff534d42: /* CIFS_SUPER_MAGIC */
+	case 0xfe534d42: /* SMB2_SUPER_MAGIC */
+	case 0x65735546: /* FUSE_SUPER_MAGIC (sshfs, ...) */
+	case 0x01021997: /* V9FS_MAGIC */
+		return 4;
+	}
+	return 1;
+}
+
 int copy_plan_flags(const struct plan *p, const struct rootfs *src, int dest_dirfd,
 		    unsigned flags, struct copy_stats *st)
 {
@@ -411,7 +432,7 @@ int copy_plan_flags(const struct plan *p, const struct rootfs *src, int dest_dir
 			 .lock = PTHREAD_MUTEX_INITIALIZER,
 			 .no_cfr = copy_method >= 1, .no_sendfile = copy_method >= 2 };
 	struct worker ws[MAX_JOBS];
-	int n = copy_jobs < 1 ? 1 : copy_jobs > MAX_JOBS ? MAX_JOBS : copy_jobs;
+	int n = copy_jobs < 1 ? auto_jobs(src) : copy_jobs > MAX_JOBS ? MAX_JOBS : copy_jobs;
 	double t0 = log_elapsed();
 	size_t i;
 

@@ -45,7 +45,7 @@ r2r=$(echo "$b - $a" | bc); r2rused=$(used)
 tail -1 "$t/stage.err"
 (cd "$t/d" && find . ! -type d | sed 's|^\./||') >"$t/list"
 
-fresh; a=$(now); "$R2R" stage --root / --to "$t/d" --jobs 1 "$t/bench.manifest" 2>/dev/null; b=$(now)
+fresh; a=$(now); "$R2R" stage --root / --to "$t/d" --jobs 4 "$t/bench.manifest" 2>/dev/null; b=$(now)
 r2r1=$(echo "$b - $a" | bc)
 
 fresh; a=$(now); tar -C / -cf - -T "$t/list" 2>/dev/null | tar -C "$t/d" -xpf -; b=$(now)
@@ -67,7 +67,7 @@ b=$(now); loop=$(echo "$b - $a" | bc)
 umount "$t/d"
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
-printf 'root2ram stage       %6.2f s   (--jobs 1: %.2f s)\n' "$r2r" "$r2r1"
+printf 'root2ram stage       %6.2f s   (--jobs 4: %.2f s)\n' "$r2r" "$r2r1"
 printf 'tar (the limit)      %6.2f s   root2ram/tar = %s   (goal <= 1.3)\n' "$tar" "$(ratio "$r2r" "$tar")"
 if [ "$di" != n/a ]; then
 	printf 'dracut-install -l -a %6.2f s   dracut/root2ram = %s   (goal >= 5)\n' "$di" "$(ratio "$di" "$r2r")"
