@@ -188,6 +188,8 @@ static void stage(const char *newroot, struct stage_result *res)
 		return;                                                     \
 	} while (0)
 
+	double t0 = log_elapsed();
+
 	if (cfg.jobs)
 		copy_jobs = cfg.jobs;
 	if (bootstage_plan(&st, cfg.manifest, cfg.n_manifest) < 0)
@@ -199,8 +201,8 @@ static void stage(const char *newroot, struct stage_result *res)
 	ram = (unsigned long long)si.totalram * si.mem_unit;
 	avail = (unsigned long long)si.freeram * si.mem_unit;
 	size = bootstage_tmpfs_size(need, ram, cfg.size, cfg.size_pct);
-	debug("the plan needs %s; tmpfs size %s", log_human_bytes(need, b1, sizeof b1),
-	      log_human_bytes(size, b2, sizeof b2));
+	info("planned %s for a %s tmpfs in %.2f s", log_human_bytes(need, b1, sizeof b1),
+	     log_human_bytes(size, b2, sizeof b2), res->t_planned - t0);
 	if (need > size)
 		FAIL(0, "raise root2ram.size or trim the manifest", "the plan needs %s but root2ram.size is %s",
 		     log_human_bytes(need, b1, sizeof b1), log_human_bytes(size, b2, sizeof b2));
@@ -332,8 +334,10 @@ void boot_main(int argc, char **argv)
 	if (cfg.detach) {
 		if ((r = detach_old_root()) < 0)
 			warn("detach the NFS root: %s; it stays at /old_root", strerror(-r));
-		else
+		else {
 			mark("detached");
+			info("NFS root detached: an outage can no longer stall this system");
+		}
 	}
 	snprintf(summary, sizeof summary,
 		 "root2ram: running from RAM: %lu files, %s staged in %.2f s; NFS root %s\n", res.files,
