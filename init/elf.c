@@ -325,6 +325,10 @@ int elf_read(struct elf_info *e, int fd, const char *path)
 		error("%s: cannot map: %s", path, strerror(-r));
 		return r;
 	}
+	/* No read-around: over NFS every fault would wait for a readahead
+	 * window of the file (most of a small library); the copy that follows
+	 * streams the whole file with readahead anyway. */
+	madvise(map, (size_t)st.st_size, MADV_RANDOM);
 	r = elf_parse(e, map, (size_t)st.st_size, path);
 	munmap(map, (size_t)st.st_size);
 	return r;
