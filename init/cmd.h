@@ -37,6 +37,15 @@ int dispatch(int argc, char **argv);
 /* Print the command list to f. */
 void usage(FILE *f);
 
+struct rootfs;
+/* cmd_plan.c, for plan and stage: parse "--name VALUE" or "--name=VALUE"
+ * at argv[*i]: 1 and *val set, 0 if not that option, -1 if no value. */
+int cmd_option(int argc, char **argv, int *i, const char *name, const char **val);
+/* Where manifest names are looked up: --manifests DIR (given); else the
+ * root's /etc/root2ram/manifests, as on the Pi (NULL); else, for a root
+ * root2ram is not installed in yet, ./manifests of the source tree. */
+const char *cmd_manifest_dir(const struct rootfs *r, const char *given);
+
 /* cmd_nfs.c: the options `root2ram nfs mount` passes to mount(2), from the
  * super options recorded at boot.  0 or -ENAMETOOLONG. */
 int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out,

@@ -4,13 +4,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "log.h"
 #include "plan.h"
-
-/* Shared with cmd_stage.c: "--name VALUE" or "--name=VALUE". */
-int cmd_option(int argc, char **argv, int *i, const char *name, const char **val);
 
 int cmd_option(int argc, char **argv, int *i, const char *name, const char **val)
 {
@@ -30,6 +28,21 @@ int cmd_option(int argc, char **argv, int *i, const char *name, const char **val
 	}
 	*val = argv[++*i];
 	return 1;
+}
+
+const char *cmd_manifest_dir(const struct rootfs *r, const char *given)
+{
+	struct stat st;
+
+	if (given)
+		return given;
+	if (fstatat(r->fd, "etc/root2ram/manifests", &st, 0) == 0 && S_ISDIR(st.st_mode))
+		return NULL; /* plan_build's default: inside the root */
+	if (stat("manifests", &st) == 0 && S_ISDIR(st.st_mode)) {
+		info("%s has no /etc/root2ram/manifests: using ./manifests", r->dir);
+		return "manifests";
+	}
+	return NULL;
 }
 
 int cmd_plan(int argc, char **argv)
@@ -68,7 +81,7 @@ int cmd_plan(int argc, char **argv)
 		return EXIT_SYSTEM;
 	}
 	plan_init(&p, &rfs);
-	r = plan_build(&p, mdir, argv + first, argc - first);
+	r = plan_build(&p, cmd_manifest_dir(&rfs, mdir), argv + first, argc - first);
 	plan_print(&p, stdout);
 	plan_totals(&p, &t);
 	plan_print_totals(&t, stdout);

@@ -14,7 +14,6 @@
 #include "log.h"
 #include "plan.h"
 
-int cmd_option(int argc, char **argv, int *i, const char *name, const char **val);
 
 static const char usage_text[] =
 	"usage: root2ram stage --root DIR --to DEST [--force] [--manifests DIR]\n"
@@ -89,7 +88,7 @@ int cmd_stage(int argc, char **argv)
 		goto out;
 	}
 	plan_init(&p, &rfs);
-	r = plan_build(&p, mdir, argv + i, argc - i);
+	r = plan_build(&p, cmd_manifest_dir(&rfs, mdir), argv + i, argc - i);
 	if (r < 0) {
 		error("stage: %d problem%s (above); nothing staged", p.errors, p.errors == 1 ? "" : "s");
 		rc = r == -EINVAL ? EXIT_CHECK : EXIT_SYSTEM;
