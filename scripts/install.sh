@@ -47,7 +47,7 @@ CONF
 fi
 
 install -d -m 0755 "$export_dir/etc/dropbear"
-for t in ed25519 ecdsa; do
+for t in ed25519 ecdsa rsa; do
 	f=$export_dir/etc/dropbear/dropbear_${t}_host_key
 	[ -s "$f" ] || dropbearkey -t "$t" -f "$f" >/dev/null 2>&1 ||
 		{ echo "root2ram: install: dropbearkey -t $t failed (is dropbear-bin installed?)" >&2; exit 1; }
