@@ -114,6 +114,16 @@ unit-$(1): $(addprefix $(B)/unit-$(1)/,$(TESTS))
 endef
 $(foreach k,host asan armel arm64,$(eval $(call unit_all,$(k))))
 
+# --- fuzzing (libFuzzer, clang): tests/fuzz/fuzz_*.c, run by tier "fuzz"
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CC      ?= clang
+$(B)/fuzz/%: tests/fuzz/%.c $(LIBSRCS) $(wildcard init/*.h) $(B)/version.h
+	@mkdir -p $(@D)
+	$(say) FUZZ host $@
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all -o $@ $< $(LIBSRCS)
+fuzz: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+
 # The README's commands install what they need first (scripts/setup.sh is
 # idempotent and quick when everything is there), then build and run.
 check-unit:
@@ -123,8 +133,8 @@ check-unit:
 
 check:
 	@sh scripts/setup.sh all
-	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64
-	@sh tests/run.sh host asan armel arm64 ldd stage e2e
+	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64 fuzz
+	@sh tests/run.sh host asan armel arm64 fuzz ldd stage e2e
 
 bench:
 	@sh scripts/setup.sh all
@@ -144,5 +154,5 @@ qemu:
 clean:
 	rm -rf $(B)
 
-.PHONY: FORCE all size check check-unit bench demo qemu clean unit-host unit-asan unit-armel unit-arm64
+.PHONY: FORCE fuzz all size check check-unit bench demo qemu clean unit-host unit-asan unit-armel unit-arm64
 .SECONDARY:

@@ -71,7 +71,7 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 	r = copy_plan_flags(&plan, &root, dfd, 0, &cs); /* no progress line on the console */
 	if (r < 0)
 		goto out;
-	if (fstatat(root.fd, BOOT_OVERLAY_DIR + 1, &sb, 0) == 0) {
+	if (fstatat(root.fd, &BOOT_OVERLAY_DIR[1], &sb, 0) == 0) { /* relative to the root */
 		if ((r = copy_tree(&root, BOOT_OVERLAY_DIR, dfd, &cs)) < 0)
 			goto out;
 	} else {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -366,13 +367,19 @@ int manifest_parse(struct manifest *m, char *text, size_t len, const char *where
 static int read_manifest(struct manifest *m, const char *path, int is_path, char **text,
 			 size_t *len)
 {
-	int fd = m->root && !is_path ? rootfs_openat(m->root, path, O_RDONLY | O_CLOEXEC)
-				     : open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named by mistake must not hang the boot */
+	int fd = m->root && !is_path ? rootfs_openat(m->root, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+				     : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
 	size_t n = 0;
 	char *buf;
 
 	if (fd < 0)
 		return m->root && !is_path ? fd : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
 	buf = malloc(MANIFEST_MAX_SIZE + 1);
 	if (!buf) {
 		close(fd);
@@ -447,6 +454,8 @@ static int load(struct manifest *m, const char *name, int optional)
 		if (r == -EFBIG)
 			error("manifest '%s': %s is larger than %d bytes; is it a manifest?", name, path,
 			      MANIFEST_MAX_SIZE);
+		else if (r == -EINVAL)
+			error("manifest '%s': %s is not a regular file", name, path);
 		else
 			error("manifest '%s': cannot read %s%s%s: %s%s", name, path,
 			      m->root && !is_path ? " in " : "", m->root && !is_path ? m->root->dir : "",

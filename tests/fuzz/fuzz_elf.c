@@ -1,0 +1,19 @@
+/* libFuzzer target: ELF parsing of any bytes (init/elf.c). */
+#include <stddef.h>
+#include <stdint.h>
+#include "elf.h"
+#include "log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct elf_info e;
+
+	log_setup(-1, -1, LOG_FATAL);
+	if (elf_parse(&e, data, size, "fuzz") == 0) {
+		(void)elf_arm_float(&e);
+		elf_free(&e);
+	}
+	return 0;
+}

@@ -1,0 +1,47 @@
+#!/bin/sh
+# tests/fuzz/test_fuzz.sh - tier "fuzz": each libFuzzer target of
+# build/fuzz/ for FUZZ_SECONDS (default 10) from a seed corpus of real
+# inputs (ELF files of the armel test root, the host's ld.so.cache, the
+# shipped manifests, kernel command lines).  A crash, leak, sanitizer
+# report or timeout is a failure; its input is kept in build/fuzz/.
+set -u
+cd "$(dirname "$0")/../.." || exit 111
+B=${B:-build}
+secs=${FUZZ_SECONDS:-10}
+root=$(sh scripts/testroot.sh armel --print 2>/dev/null) || root=""
+
+seed() { # TARGET: fill build/fuzz/corpus-TARGET
+	c=$B/fuzz/corpus-$1
+	mkdir -p "$c"
+	case $1 in
+	fuzz_elf)
+		for f in /usr/sbin/dropbear /usr/bin/busybox /usr/lib/arm-linux-gnueabi/libz.so.1 \
+			/usr/local/bin/hello-musl; do
+			[ -n "$root" ] && [ -f "$root$f" ] && head -c 65536 "$root$f" > "$c/$(basename "$f")"
+		done
+		head -c 65536 /bin/true > "$c/true" ;;
+	fuzz_ldcache) [ -f /etc/ld.so.cache ] && head -c 65536 /etc/ld.so.cache > "$c/host.cache" ;;
+	fuzz_manifest)
+		cp manifests/*.manifest "$c/"
+		[ -n "$root" ] && cp "$root/etc/nsswitch.conf" "$c/nsswitch.conf" ;;
+	fuzz_cmdline)
+		printf 'console=ttyAMA0 root=/dev/nfs "root2ram.init=/a b" root2ram.manifest=a,b -- x' > "$c/1"
+		printf 'manifest=base\nsize=25%%\n# c\ndetach = no\n' > "$c/2" ;;
+	fuzz_match) printf 'lib*.so.[0-9]\0libc.so.6' > "$c/1"; printf '[!a-]*x\0.hidden' > "$c/2" ;;
+	esac
+}
+
+for t in "$B"/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	seed "$name"
+	log=$B/fuzz/$name.log
+	if (cd "$B/fuzz" && "./$name" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+		-rss_limit_mb=1024 "corpus-$name" > "$name.log" 2>&1); then
+		runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log")
+		echo "PASS: $name: ${runs:-?} inputs in $secs s, no crash or sanitizer report"
+	else
+		echo "FAIL: $name: see $log"
+		grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -5
+	fi
+done
