@@ -26,11 +26,11 @@
 
 #include "bootstage.h"
 #include "cmd.h"
-#include "version.h"
 #include "config.h"
 #include "copy.h"
 #include "log.h"
 #include "switchroot.h"
+#include "version.h"
 
 #define CONF_FILE "/etc/root2ram/root2ram.conf"
 #define RUN_DIR "/run/root2ram"
@@ -40,7 +40,13 @@ static char timings[1024];
 static size_t timings_len;
 
 /* "name seconds" lines, kept for /run/root2ram/timings */
-static void mark_at(const char *step, double t);
+static void mark_at(const char *step, double t)
+{
+	int n = snprintf(timings + timings_len, sizeof timings - timings_len, "%s %.3f\n", step, t);
+	if (n > 0 && (size_t)n < sizeof timings - timings_len)
+		timings_len += (size_t)n;
+}
+
 static void mark(const char *step) { mark_at(step, log_elapsed()); }
 
 static void __attribute__((noreturn)) hang(void)
@@ -126,16 +132,24 @@ static void open_console(void)
 		close(fd);
 }
 
+/* Is the directory /NAME a mount point (on another device than /)? */
+static int mounted(const char *path)
+{
+	struct stat a, b;
+	return stat(path, &a) == 0 && stat("/", &b) == 0 && a.st_dev != b.st_dev;
+}
+
+/* Nothing is created on the NFS root: the directories must be there (they
+ * are on every Raspberry Pi OS root).  The kernel may have mounted /dev
+ * already (CONFIG_DEVTMPFS_MOUNT): a second mount would stack on it. */
 static void mount_api(char **argv)
 {
-	mkdir("/proc", 0555); /* fails harmlessly on a read-only root */
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
-	    errno != EBUSY)
-		fallback(argv, "mount /proc", -errno, NULL);
-	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
-	    errno != EBUSY)
+	if (!mounted("/proc") &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fallback(argv, "mount /proc", -errno, "the NFS root needs an empty /proc");
+	if (!mounted("/sys") && mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		warn("mount /sys: %s", strerror(errno));
-	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0 && errno != EBUSY)
+	if (!mounted("/dev") && mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
 		warn("mount /dev: %s (is CONFIG_DEVTMPFS on?)", strerror(errno));
 }
 
@@ -256,13 +270,6 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 				 WEXITSTATUS(status));
 		snprintf(res->todo, sizeof res->todo, "please report it with the lines above");
 	}
-}
-
-static void mark_at(const char *step, double t)
-{
-	int n = snprintf(timings + timings_len, sizeof timings - timings_len, "%s %.3f\n", step, t);
-	if (n > 0 && (size_t)n < sizeof timings - timings_len)
-		timings_len += (size_t)n;
 }
 
 void boot_main(int argc, char **argv)
