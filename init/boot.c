@@ -132,24 +132,17 @@ static void open_console(void)
 		close(fd);
 }
 
-/* Is the directory /NAME a mount point (on another device than /)? */
-static int mounted(const char *path)
-{
-	struct stat a, b;
-	return stat(path, &a) == 0 && stat("/", &b) == 0 && a.st_dev != b.st_dev;
-}
-
 /* Nothing is created on the NFS root: the directories must be there (they
  * are on every Raspberry Pi OS root).  The kernel may have mounted /dev
  * already (CONFIG_DEVTMPFS_MOUNT): a second mount would stack on it. */
 static void mount_api(char **argv)
 {
-	if (!mounted("/proc") &&
+	if (!is_mountpoint("/proc") &&
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fallback(argv, "mount /proc", -errno, "the NFS root needs an empty /proc");
-	if (!mounted("/sys") && mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (!is_mountpoint("/sys") && mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		warn("mount /sys: %s", strerror(errno));
-	if (!mounted("/dev") && mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
+	if (!is_mountpoint("/dev") && mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
 		warn("mount /dev: %s (is CONFIG_DEVTMPFS on?)", strerror(errno));
 }
 

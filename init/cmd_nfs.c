@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "switchroot.h"
 
 #define NFSROOT_FILE "/run/root2ram/nfsroot"
 #define OLD_ROOT "/old_root"
@@ -91,12 +92,6 @@ int nfs_remount_options(const char *recorded, int hard, const char *extra, char 
 	return 0;
 }
 
-static int is_mounted(const char *path)
-{
-	struct stat a, b;
-	return stat(path, &a) == 0 && stat("/", &b) == 0 && a.st_dev != b.st_dev;
-}
-
 int cmd_nfs(int argc, char **argv)
 {
 	struct nfsroot n;
@@ -117,7 +112,7 @@ int cmd_nfs(int argc, char **argv)
 			goto usage;
 	}
 	if (!strcmp(argv[1], "umount")) {
-		if (!is_mounted(OLD_ROOT)) {
+		if (!is_mountpoint(OLD_ROOT)) {
 			printf("root2ram: nfs: %s is not mounted\n", OLD_ROOT);
 			return 0;
 		}
@@ -135,7 +130,7 @@ int cmd_nfs(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "status")) {
 		printf("NFS root: %s (%s)\n%s: %s\n", n.source, n.fstype, OLD_ROOT,
-		       is_mounted(OLD_ROOT) ? "mounted" : "not mounted");
+		       is_mountpoint(OLD_ROOT) ? "mounted" : "not mounted");
 		return 0;
 	}
 	if (strcmp(argv[1], "mount"))
@@ -144,7 +139,7 @@ int cmd_nfs(int argc, char **argv)
 		fprintf(stderr, "root2ram: nfs: the old root was %s, not NFS\n", n.fstype);
 		return EXIT_SYSTEM;
 	}
-	if (is_mounted(OLD_ROOT)) {
+	if (is_mountpoint(OLD_ROOT)) {
 		printf("root2ram: nfs: %s is already mounted\n", OLD_ROOT);
 		return 0;
 	}

@@ -17,7 +17,7 @@
 
 static const char *const api_mounts[] = { "/dev", "/proc", "/sys" };
 
-static int is_mountpoint(const char *path)
+int is_mountpoint(const char *path)
 {
 	char parent[4096];
 	struct stat a, b;

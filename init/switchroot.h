@@ -26,4 +26,8 @@ int detach_old_root(void);
  * (symlinks followed inside newroot).  NULL or the failed check. */
 const char *switch_root_check(const char *newroot, const char *init);
 
+/* 1 if path is a mount point (another device than its parent, or the
+ * root), else 0. */
+int is_mountpoint(const char *path);
+
 #endif
