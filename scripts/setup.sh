@@ -7,7 +7,7 @@ PKGS_HOST="make gcc file binutils pkg-config libcmocka-dev
 gcc-arm-linux-gnueabi gcc-aarch64-linux-gnu libc6-dev-armel-cross libc6-dev-arm64-cross qemu-user
 musl-tools musl-dev:armel musl-dev:arm64
 libcmocka-dev:armel libcmocka-dev:arm64 libc6:armel libc6:arm64
-dpkg-dev ca-certificates clang libclang-rt-14-dev"
+dpkg-dev ca-certificates clang libclang-rt-14-dev python3"
 PKGS_E2E="qemu-system-arm linux-source-6.1 bc flex bison libssl-dev libelf-dev cpio kmod xz-utils
 nfs-ganesha nfs-ganesha-vfs rpcbind openssh-client dropbear-bin iproute2 procps"
 PKGS_BENCH="pax-utils python3-pyelftools dracut-core"
