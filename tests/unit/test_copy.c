@@ -9,35 +9,12 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include "capture.h"
+#include "fixture.h"
 #include "copy.h"
 #include "log.h"
 #include "plan.h"
 
-static char top[64], root[96], mdir[96];
 static int have_xattr;
-
-static void path_of(char *p, size_t n, const char *base, const char *rel)
-{
-	snprintf(p, n, "%s%s", base, rel);
-}
-
-static void mk(const char *rel, const char *text, mode_t mode)
-{
-	char p[256];
-	path_of(p, sizeof p, root, rel);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(chmod(p, mode), 0);
-}
-
-static void mkd(const char *rel)
-{
-	char p[256];
-	path_of(p, sizeof p, root, rel);
-	assert_int_equal(mkdir(p, 0755), 0);
-}
 
 static char *slurp(const char *p, size_t *n)
 {
@@ -59,8 +36,8 @@ static void compare(const struct plan *p, const char *dest)
 		const struct plan_entry *e = &p->e[i];
 		char s[512], d[512];
 		struct stat ss, ds;
-		path_of(s, sizeof s, root, e->src ? e->src : e->path);
-		path_of(d, sizeof d, dest, e->path);
+		fx_path(s, sizeof s, fx_root, e->src ? e->src : e->path);
+		fx_path(d, sizeof d, dest, e->path);
 		assert_int_equal(lstat(d, &ds), 0);
 		if (e->flags & PLAN_CREATED)
 			continue;
@@ -92,7 +69,7 @@ static void compare(const struct plan *p, const char *dest)
 		if (e->type == PLAN_HARDLINK) {
 			char t[512];
 			struct stat ts;
-			path_of(t, sizeof t, dest, e->target);
+			fx_path(t, sizeof t, dest, e->target);
 			assert_int_equal(stat(t, &ts), 0);
 			assert_int_equal(ts.st_ino, ds.st_ino);
 		}
@@ -102,15 +79,15 @@ static void compare(const struct plan *p, const char *dest)
 static int plan_of(struct plan *p, struct rootfs *r, const char *name)
 {
 	char *names[] = { (char *)name };
-	assert_int_equal(rootfs_open(r, root), 0);
+	assert_int_equal(rootfs_open(r, fx_root), 0);
 	plan_init(p, r);
-	return plan_build(p, mdir, names, 1);
+	return plan_build(p, fx_mdir, names, 1);
 }
 
 static void fresh(char *dest, size_t n, const char *name)
 {
 	char cmd[300];
-	snprintf(dest, n, "%s/%s", top, name);
+	snprintf(dest, n, "%s/%s", fx_top, name);
 	snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir %s", dest, dest);
 	assert_int_equal(system(cmd), 0);
 }
@@ -140,10 +117,10 @@ static void stage_with(int method, int jobs)
 	/* setuid survives chown; created entries as planned */
 	struct stat s;
 	char d[256];
-	path_of(d, sizeof d, dest, "/usr/bin/su");
+	fx_path(d, sizeof d, dest, "/usr/bin/su");
 	assert_int_equal(stat(d, &s), 0);
 	assert_int_equal(s.st_mode & 07777, 04755);
-	path_of(d, sizeof d, dest, "/tmp");
+	fx_path(d, sizeof d, dest, "/tmp");
 	assert_int_equal(stat(d, &s), 0);
 	assert_int_equal(s.st_mode & 07777, 01777);
 	char summary[200];
@@ -169,7 +146,7 @@ static void dest_symlink_not_followed(void **s)
 	char dest[128], outside[128], l[256];
 	fresh(dest, sizeof dest, "evil");
 	fresh(outside, sizeof outside, "outside");
-	path_of(l, sizeof l, dest, "/etc");
+	fx_path(l, sizeof l, dest, "/etc");
 	assert_int_equal(symlink(outside, l), 0);
 	assert_int_equal(plan_of(&p, &r, "all"), 0);
 	int fd = open(dest, O_RDONLY | O_DIRECTORY);
@@ -199,20 +176,20 @@ static void tree_over(void **s)
 	char dest[128], d[256];
 	size_t n;
 	fresh(dest, sizeof dest, "ov");
-	path_of(d, sizeof d, dest, "/etc");
+	fx_path(d, sizeof d, dest, "/etc");
 	mkdir(d, 0755);
-	path_of(d, sizeof d, dest, "/etc/inittab");
+	fx_path(d, sizeof d, dest, "/etc/inittab");
 	FILE *f = fopen(d, "w");
 	fputs("old", f);
 	fclose(f);
-	assert_int_equal(rootfs_open(&r, root), 0);
+	assert_int_equal(rootfs_open(&r, fx_root), 0);
 	int fd = open(dest, O_RDONLY | O_DIRECTORY);
 	assert_int_equal(copy_tree(&r, "/overlay", fd, &st), 0);
 	char *b = slurp(d, &n);
 	assert_int_equal(n, 3);
 	assert_memory_equal(b, "new", 3);
 	free(b);
-	path_of(d, sizeof d, dest, "/etc/init.d/rcS");
+	fx_path(d, sizeof d, dest, "/etc/init.d/rcS");
 	assert_int_equal(access(d, X_OK), 0);
 	close(fd);
 	rootfs_close(&r);
@@ -222,31 +199,26 @@ static int setup(void **s)
 {
 	(void)s;
 	char a[256], b[256];
-	strcpy(top, "/tmp/r2r-copy-XXXXXX");
-	if (!mkdtemp(top))
+	if (fx_make("copy") < 0)
 		return -1;
-	snprintf(root, sizeof root, "%s/root", top);
-	snprintf(mdir, sizeof mdir, "%s/m", top);
-	mkdir(root, 0755);
-	mkdir(mdir, 0755);
-	mkd("/usr");
-	mkd("/usr/bin");
-	mkd("/etc");
-	mkd("/overlay");
-	mkd("/overlay/etc");
-	mkd("/overlay/etc/init.d");
-	mk("/overlay/etc/inittab", "new", 0644);
-	mk("/overlay/etc/init.d/rcS", "#!/bin/sh\n", 0755);
-	mk("/usr/bin/su", "su\n", 04755);
-	mk("/etc/passwd", "pw\n", 0644);
-	mk("/etc/shadow", "sh\n", 0640);
-	path_of(a, sizeof a, root, "/etc/shadow");
+	fx_dir("/usr");
+	fx_dir("/usr/bin");
+	fx_dir("/etc");
+	fx_dir("/overlay");
+	fx_dir("/overlay/etc");
+	fx_dir("/overlay/etc/init.d");
+	fx_file("/overlay/etc/inittab", "new", 0644);
+	fx_file("/overlay/etc/init.d/rcS", "#!/bin/sh\n", 0755);
+	fx_file("/usr/bin/su", "su\n", 04755);
+	fx_file("/etc/passwd", "pw\n", 0644);
+	fx_file("/etc/shadow", "sh\n", 0640);
+	fx_path(a, sizeof a, fx_root, "/etc/shadow");
 	if (chown(a, 0, 42))
 		return -1;
-	path_of(b, sizeof b, root, "/etc/shadow-");
+	fx_path(b, sizeof b, fx_root, "/etc/shadow-");
 	if (link(a, b))
 		return -1;
-	path_of(a, sizeof a, root, "/usr/bin/big");
+	fx_path(a, sizeof a, fx_root, "/usr/bin/big");
 	int fd = open(a, O_WRONLY | O_CREAT, 0755);
 	char *buf = malloc(3000000);
 	for (int i = 0; i < 3000000; i++)
@@ -255,23 +227,23 @@ static int setup(void **s)
 		return -1;
 	free(buf);
 	close(fd);
-	path_of(a, sizeof a, root, "/usr/bin/sh");
+	fx_path(a, sizeof a, fx_root, "/usr/bin/sh");
 	if (symlink("su", a))
 		return -1;
 	struct timespec ts[2] = { { 1000000000, 5 }, { 1000000000, 123456789 } };
 	utimensat(AT_FDCWD, a, ts, AT_SYMLINK_NOFOLLOW);
 	if (lchown(a, 7, 8))
 		return -1;
-	path_of(a, sizeof a, root, "/usr/bin/su");
+	fx_path(a, sizeof a, fx_root, "/usr/bin/su");
 	have_xattr = setxattr(a, "user.root2ram", "x", 1, 0) == 0;
 	if (have_xattr)
 		setxattr(a, "trusted.root2ram", "yy", 2, 0);
 	if (chown(a, 0, 0) || chmod(a, 04755)) /* chown clears setuid */
 		return -1;
 	utimensat(AT_FDCWD, a, ts, 0);
-	path_of(a, sizeof a, root, "/etc");
+	fx_path(a, sizeof a, fx_root, "/etc");
 	utimensat(AT_FDCWD, a, ts, 0);
-	snprintf(a, sizeof a, "%s/all.manifest", mdir);
+	snprintf(a, sizeof a, "%s/all.manifest", fx_mdir);
 	FILE *f = fopen(a, "w");
 	fputs("/usr/bin/su\n/usr/bin/big\n/usr/bin/sh\n/etc/\ndir /tmp 1777\n", f);
 	fclose(f);
@@ -281,9 +253,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
 	(void)s;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
-	return system(cmd) == 0 ? 0 : -1;
+	return fx_remove();
 }
 
 int main(void)

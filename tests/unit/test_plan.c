@@ -8,36 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "capture.h"
+#include "fixture.h"
 #include "log.h"
 #include "plan.h"
 
-static char top[64], root[96], mdir[96];
-
-static void mk(const char *path, const char *text)
-{
-	char p[256];
-	snprintf(p, sizeof p, "%s%s", root, path);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-static void mkd(const char *path)
-{
-	char p[256];
-	snprintf(p, sizeof p, "%s%s", root, path);
-	assert_int_equal(mkdir(p, 0755), 0);
-}
-static void ln_s(const char *target, const char *path)
-{
-	char p[256];
-	snprintf(p, sizeof p, "%s%s", root, path);
-	assert_int_equal(symlink(target, p), 0);
-}
 static void manifest(const char *name, const char *text)
 {
 	char p[256];
-	snprintf(p, sizeof p, "%s/%s.manifest", mdir, name);
+	snprintf(p, sizeof p, "%s/%s.manifest", fx_mdir, name);
 	FILE *f = fopen(p, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -55,10 +33,10 @@ static void run(struct run *x, const char *name)
 {
 	struct capture cap;
 	char *names[] = { (char *)name };
-	assert_int_equal(rootfs_open(&x->r, root), 0);
+	assert_int_equal(rootfs_open(&x->r, fx_root), 0);
 	plan_init(&x->p, &x->r);
 	capture_start(&cap, 2);
-	x->rc = plan_build(&x->p, mdir, names, 1);
+	x->rc = plan_build(&x->p, fx_mdir, names, 1);
 	x->err = capture_end(&cap);
 	capture_start(&cap, 1);
 	plan_print(&x->p, stdout);
@@ -218,7 +196,7 @@ static void tree_elsewhere(void **s)
 	(void)s;
 	struct rootfs r;
 	struct plan p;
-	assert_int_equal(rootfs_open(&r, root), 0);
+	assert_int_equal(rootfs_open(&r, fx_root), 0);
 	plan_init(&p, &r);
 	p.no_nss = 1;
 	assert_int_equal(plan_add_tree(&p, "/etc/sub", "/", "overlay"), 0);
@@ -235,47 +213,40 @@ static void tree_elsewhere(void **s)
 static int setup(void **s)
 {
 	(void)s;
-	strcpy(top, "/tmp/r2r-plan-XXXXXX");
-	if (!mkdtemp(top))
+	if (fx_make("plan") < 0)
 		return -1;
-	snprintf(root, sizeof root, "%s/root", top);
-	snprintf(mdir, sizeof mdir, "%s/m", top);
-	mkdir(root, 0755);
-	mkdir(mdir, 0755);
-	mkd("/usr");
-	mkd("/usr/bin");
-	mkd("/usr/lib");
-	mkd("/usr/lib/x");
-	mkd("/usr/lib/x/gconv");
-	mkd("/etc");
-	mkd("/etc/sub");
-	mkd("/etc/sub/deep");
-	ln_s("usr/bin", "/bin");
-	mk("/usr/bin/prog", "text\n");
-	ln_s("prog", "/usr/bin/alias");
-	mk("/etc/a", "hello\n");
+	fx_dir("/usr");
+	fx_dir("/usr/bin");
+	fx_dir("/usr/lib");
+	fx_dir("/usr/lib/x");
+	fx_dir("/usr/lib/x/gconv");
+	fx_dir("/etc");
+	fx_dir("/etc/sub");
+	fx_dir("/etc/sub/deep");
+	fx_link("usr/bin", "/bin");
+	fx_file("/usr/bin/prog", "text\n", 0644);
+	fx_link("prog", "/usr/bin/alias");
+	fx_file("/etc/a", "hello\n", 0644);
 	char a[256], b[256];
-	snprintf(a, sizeof a, "%s/etc/a", root);
-	snprintf(b, sizeof b, "%s/etc/b", root);
+	snprintf(a, sizeof a, "%s/etc/a", fx_root);
+	snprintf(b, sizeof b, "%s/etc/b", fx_root);
 	if (link(a, b))
 		return -1;
-	mk("/etc/sub/deep/f", "f");
-	ln_s("/../../../etc/a", "/etc/sub/out");
-	ln_s("../../..", "/etc/sub/up");
-	mk("/usr/lib/x/gconv/a.conf", "a");
-	mk("/usr/lib/x/gconv/b.conf", "b");
-	mk("/usr/lib/x/gconv/.hidden.conf", "h");
-	mk("/usr/lib/x/gconv/c", "c");
-	mk("/usr/lib/x/gconv/d", "d");
+	fx_file("/etc/sub/deep/f", "f", 0644);
+	fx_link("/../../../etc/a", "/etc/sub/out");
+	fx_link("../../..", "/etc/sub/up");
+	fx_file("/usr/lib/x/gconv/a.conf", "a", 0644);
+	fx_file("/usr/lib/x/gconv/b.conf", "b", 0644);
+	fx_file("/usr/lib/x/gconv/.hidden.conf", "h", 0644);
+	fx_file("/usr/lib/x/gconv/c", "c", 0644);
+	fx_file("/usr/lib/x/gconv/d", "d", 0644);
 	return 0;
 }
 
 static int teardown(void **s)
 {
 	(void)s;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
-	return system(cmd) == 0 ? 0 : -1;
+	return fx_remove();
 }
 
 int main(void)

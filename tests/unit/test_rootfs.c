@@ -7,69 +7,40 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "fixture.h"
 #include "rootfs.h"
 
-static char tmp[256];
 static struct rootfs root;
-
-static void mk(const char *rel, const char *content)
-{
-	char p[512];
-	FILE *f;
-	snprintf(p, sizeof p, "%s/%s", tmp, rel);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-}
-
-static void mkd(const char *rel)
-{
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s", tmp, rel);
-	assert_int_equal(mkdir(p, 0755), 0);
-}
-
-static void ln(const char *target, const char *rel)
-{
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s", tmp, rel);
-	assert_int_equal(symlink(target, p), 0);
-}
 
 static int setup(void **s)
 {
 	(void)s;
-	strcpy(tmp, "/tmp/r2r-rootfs-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	mkd("usr");
-	mkd("usr/lib");
-	mkd("usr/lib/arm-linux-gnueabi");
-	mk("usr/lib/arm-linux-gnueabi/ld-linux.so.3", "ld");
-	mk("usr/lib/arm-linux-gnueabi/libc.so.6", "libc");
-	ln("usr/lib", "lib");                                   /* merged /usr, relative */
-	ln("arm-linux-gnueabi/ld-linux.so.3", "usr/lib/ld-linux.so.3");
-	ln("/lib/ld-linux.so.3", "usr/lib/abs-ld");             /* absolute: stays in root */
-	ln("../../../../../../etc/passwd", "usr/lib/escape");   /* .. cannot climb out */
-	mk("passwd-outside", "no");
-	mkd("etc");
-	mk("etc/passwd", "root:x:0:0");
-	ln("loop2", "loop1");
-	ln("loop1", "loop2");
-	ln("nowhere", "dangling");
-	mk("file", "x");
-	assert_int_equal(rootfs_open(&root, tmp), 0);
+	assert_int_equal(fx_make("rootfs"), 0);
+	fx_dir("usr");
+	fx_dir("usr/lib");
+	fx_dir("usr/lib/arm-linux-gnueabi");
+	fx_file("usr/lib/arm-linux-gnueabi/ld-linux.so.3", "ld", 0644);
+	fx_file("usr/lib/arm-linux-gnueabi/libc.so.6", "libc", 0644);
+	fx_link("usr/lib", "lib");                                   /* merged /usr, relative */
+	fx_link("arm-linux-gnueabi/ld-linux.so.3", "usr/lib/ld-linux.so.3");
+	fx_link("/lib/ld-linux.so.3", "usr/lib/abs-ld");             /* absolute: stays in root */
+	fx_link("../../../../../../etc/passwd", "usr/lib/escape");   /* .. cannot climb out */
+	fx_file("passwd-outside", "no", 0644);
+	fx_dir("etc");
+	fx_file("etc/passwd", "root:x:0:0", 0644);
+	fx_link("loop2", "loop1");
+	fx_link("loop1", "loop2");
+	fx_link("nowhere", "dangling");
+	fx_file("file", "x", 0644);
+	assert_int_equal(rootfs_open(&root, fx_root), 0);
 	return 0;
 }
 
 static int teardown(void **s)
 {
-	char cmd[300];
 	(void)s;
 	rootfs_close(&root);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-	assert_int_equal(system(cmd), 0);
-	return 0;
+	return fx_remove();
 }
 
 struct links { int n; char buf[1024]; };
