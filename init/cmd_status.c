@@ -6,9 +6,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "log.h"
 
 #define RUN_DIR "/run/root2ram"
 
@@ -39,6 +42,10 @@ static int show(const char *name, const char *title)
 
 int cmd_status(int argc, char **argv)
 {
+	struct statvfs vfs;
+	struct sysinfo si;
+	char a[32], b[32], c[32], d[32];
+
 	(void)argv;
 	if (argc > 1) {
 		fprintf(stderr, "usage: root2ram status\n");
@@ -48,6 +55,15 @@ int cmd_status(int argc, char **argv)
 		printf("root2ram: this system was not booted into RAM by root2ram (no %s/summary)\n",
 		       RUN_DIR);
 		return EXIT_CHECK;
+	}
+	/* the seed's advice: watch the RAM a RAM root uses */
+	if (statvfs("/", &vfs) == 0 && sysinfo(&si) == 0) {
+		unsigned long long total = (unsigned long long)vfs.f_blocks * vfs.f_frsize;
+		unsigned long long used = total - (unsigned long long)vfs.f_bfree * vfs.f_frsize;
+		printf("RAM root: %s used of a %s tmpfs; memory: %s free of %s\n",
+		       log_human_bytes(used, a, sizeof a), log_human_bytes(total, b, sizeof b),
+		       log_human_bytes((unsigned long long)si.freeram * si.mem_unit, c, sizeof c),
+		       log_human_bytes((unsigned long long)si.totalram * si.mem_unit, d, sizeof d));
 	}
 	show("timings", "boot steps (seconds since root2ram started):");
 	show("nfsroot", "NFS root:");

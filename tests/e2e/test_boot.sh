@@ -35,6 +35,7 @@ check "password login refused (server offers: ${methods:-nothing})" test "$metho
 status=$(e2e_ssh /sbin/root2ram status)
 check "root2ram status reports the RAM boot" grep -q 'running from RAM' <<<"$status"
 check "root2ram status records the NFS root" grep -q "source=10.0.2.2:$exp" <<<"$status"
+check "root2ram status shows the RAM in use ($(grep '^RAM root' <<<"$status"))" grep -q '^RAM root: .* used of a .* tmpfs; memory: .* free of ' <<<"$status"
 
 # every regular file of the RAM root against its source: the overlay's copy
 # if there is one, else the NFS root's
