@@ -28,6 +28,17 @@
 set -eu
 
 me="root2ram: boot"
+# close_fds: close every descriptor above 2, so a daemon started from a script does not
+# keep the caller's files (a test's port lock, a pipe someone reads to EOF) open for life
+close_fds() {
+	local fd
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
+}
+
 die() { echo "$me: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -118,7 +129,7 @@ qemu=(qemu-system-arm -M versatilepb -m "$mem"
 if [ "$background" = 1 ]; then
 	mkdir -p "$(dirname "$pidfile")"
 	errlog="$pidfile.err"
-	setsid "${qemu[@]}" </dev/null >"$errlog" 2>&1 &
+	(close_fds; exec setsid "${qemu[@]}") </dev/null >"$errlog" 2>&1 &
 	qpid=$!
 	echo "$qpid" >"$pidfile"
 	sleep 0.2
@@ -129,6 +140,7 @@ if [ "$background" = 1 ]; then
 		# watchdog: ends with QEMU; kills it only while the pid is still that QEMU
 		(
 			exec </dev/null >/dev/null 2>&1
+			close_fds
 			end=$(($(date +%s) + timeout))
 			while [ -d "/proc/$qpid" ]; do
 				if [ "$(date +%s)" -ge "$end" ]; then

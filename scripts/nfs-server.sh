@@ -29,6 +29,17 @@
 set -eu
 
 me="root2ram: nfs-server"
+# close_fds: close every descriptor above 2, so a daemon started from a script does not
+# keep the caller's files (a test's port lock, a pipe someone reads to EOF) open for life
+close_fds() {
+	local fd
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
+}
+
 die() { echo "$me: $*" >&2; exit 1; }
 usage() { die "usage: $0 start|stop|pause|resume|status EXPORT_DIR [--port N] [--mnt-port N] [--debug]"; }
 
@@ -93,7 +104,7 @@ start() {
 	# ganesha registers with the portmapper and exits at start-up without one
 	if ! rpcinfo -p 127.0.0.1 >/dev/null 2>&1; then
 		mkdir -p /run/rpcbind
-		rpcbind -w 2>/dev/null || rpcbind || die "cannot start rpcbind"
+		(close_fds; rpcbind -w 2>/dev/null || rpcbind) </dev/null || die "cannot start rpcbind"
 		local i=0
 		until rpcinfo -p 127.0.0.1 >/dev/null 2>&1; do
 			i=$((i + 1))
@@ -145,7 +156,7 @@ EOF
 	echo "$export_dir" >"$state/export"
 	echo "$mnt_port" >"$state/mnt_port"
 	: >"$log"
-	setsid ganesha.nfsd -F -L "$log" -f "$conf" -p "$pidfile" -N NIV_EVENT \
+	(close_fds; exec setsid ganesha.nfsd -F -L "$log" -f "$conf" -p "$pidfile" -N NIV_EVENT) \
 		</dev/null >>"$log" 2>&1 &
 	local bgpid=$!
 	local i=0

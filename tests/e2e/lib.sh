@@ -55,6 +55,20 @@ e2e_fail() {
 
 e2e_pass() { e2e_log "PASS ($(e2e_elapsed) s)"; }
 
+# e2e_lock_holder FILE -> "pid N (comm)" of every process with FILE open (the lock
+# goes with the open file, so any of them may be the one keeping it)
+e2e_lock_holder() {
+	local fd pid who=""
+	for fd in /proc/[0-9]*/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "$1" ] || continue
+		pid=${fd#/proc/}
+		pid=${pid%%/*}
+		[ "$pid" != "$$" ] && [ "$pid" != "$BASHPID" ] || continue
+		who="$who${who:+, }pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null))"
+	done
+	echo "${who:-no process (the lock is gone now)}"
+}
+
 # e2e_init: work dir, trap, kernel and test root (cached: quick when already built)
 e2e_init() {
 	mkdir -p "$E2E_DIR"
@@ -65,7 +79,8 @@ e2e_init() {
 		exec {E2E_LOCKFD}>"$lockdir/e2e-$p.lock"
 		if ! flock -n "$E2E_LOCKFD"; then
 			e2e_log "waiting for another test using port ${p#*-} (lock $lockdir/e2e-$p.lock)"
-			flock -w "$wait" "$E2E_LOCKFD" || e2e_fail "port ${p#*-} still busy after $wait s"
+			flock -w "$wait" "$E2E_LOCKFD" ||
+				e2e_fail "port ${p#*-} still busy after $wait s: $lockdir/e2e-$p.lock is held by $(e2e_lock_holder "$lockdir/e2e-$p.lock")"
 		fi
 	done
 	rm -f "$E2E_CONSOLE" "$E2E_QEMU_PIDFILE"
