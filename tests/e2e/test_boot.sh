@@ -32,6 +32,10 @@ methods=$(ssh -v -p "$E2E_SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHost
 	root@127.0.0.1 true 2>&1 | tr -d '\r' | sed -n 's/.*Authentications that can continue: //p' | head -1) || true
 check "password login refused (server offers: ${methods:-nothing})" test "$methods" = publickey
 
+piped=$(e2e_ssh 'echo through-stdin | cat /dev/stdin; ls /dev/fd/ >/dev/null && echo fd-ok') || true
+check "/dev/stdin and /dev/fd work in the RAM root" test "$piped" = "through-stdin
+fd-ok"
+
 status=$(e2e_ssh /sbin/root2ram status)
 check "root2ram status reports the RAM boot" grep -q 'running from RAM' <<<"$status"
 check "root2ram status records the NFS root" grep -q "source=10.0.2.2:$exp" <<<"$status"
