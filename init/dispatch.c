@@ -77,8 +77,15 @@ int dispatch(int argc, char **argv)
 	else if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
 		name = "version";
 	for (c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
+		if (strcmp(c->name, name) == 0) {
+			/* `root2ram COMMAND --help` everywhere, before the command looks
+			 * at anything (nfs would otherwise complain about /run first) */
+			if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+				char *h[] = { "help", (char *)c->name, NULL };
+				return cmd_help(2, h);
+			}
 			return c->main(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "root2ram: unknown command '%s'; 'root2ram --help' lists the commands\n",
 		argv[1]);
 	return EXIT_USAGE;

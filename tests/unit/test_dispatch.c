@@ -88,6 +88,22 @@ static void help_for_one_command(void **s)
 	free(err);
 }
 
+/* `root2ram nfs --help` is the help of nfs, not an nfs error, for every command */
+static void command_dash_dash_help(void **s)
+{
+	(void)s;
+	const char *names[] = { "ldd", "plan", "stage", "nfs", "status", "version" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *out, *err, want[64];
+		assert_int_equal(run(&out, &err, 3, "root2ram", names[i], i % 2 ? "-h" : "--help"), 0);
+		snprintf(want, sizeof want, "usage: root2ram %s ", names[i]);
+		assert_non_null(strstr(out, want));
+		assert_string_equal(err, "");
+		free(out);
+		free(err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +112,7 @@ int main(void)
 		cmocka_unit_test(unknown_command),
 		cmocka_unit_test(version),
 		cmocka_unit_test(help_for_one_command),
+		cmocka_unit_test(command_dash_dash_help),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
