@@ -7,15 +7,20 @@
  *     command touching /old_root gets an I/O error after ~30 s instead of
  *     hanging in D state, which is the hang root2ram exists to avoid;
  *   - nolock: no lockd/rpcbind in the RAM root.
- * Work in it, or `chroot /old_root /bin/bash`; `umount` releases it (lazily
- * if busy, so a dead server never blocks the command).
+ * `umount` releases it (lazily if busy, so a dead server never blocks the
+ * command).  `chroot [COMMAND...]` runs a shell or COMMAND inside it with
+ * /proc, /sys, /dev and /run bound in (mounting and releasing it around that
+ * if it was not mounted), to run apt or edit files as on the NFS boot.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -92,10 +97,127 @@ int nfs_remount_options(const char *recorded, int hard, const char *extra, char 
 	return 0;
 }
 
+/* mount the recorded NFS root at /old_root: 0, or an exit status */
+static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extra, int quiet)
+{
+	char opts[1200];
+
+	if (strncmp(n->fstype, "nfs", 3)) {
+		fprintf(stderr, "root2ram: nfs: the old root was %s, not NFS\n", n->fstype);
+		return EXIT_SYSTEM;
+	}
+	if (nfs_remount_options(n->options, hard, extra, opts, sizeof opts) < 0) {
+		fprintf(stderr, "root2ram: nfs: mount options too long\n");
+		return EXIT_USAGE;
+	}
+	mkdir(OLD_ROOT, 0700);
+	if (mount(n->source, OLD_ROOT, n->fstype, ro ? MS_RDONLY : 0, opts) < 0) {
+		fprintf(stderr, "root2ram: nfs: mount %s on %s: %s (options %s)\n", n->source, OLD_ROOT,
+			strerror(errno), opts);
+		return EXIT_SYSTEM;
+	}
+	if (!quiet)
+		printf("root2ram: nfs: %s mounted on %s (%s); 'root2ram nfs chroot' to work in it\n",
+		       n->source, OLD_ROOT,
+		       hard ? "hard" : "soft: an outage gives I/O errors, not a hang");
+	return 0;
+}
+
+static int nfs_umount(int quiet)
+{
+	if (!is_mountpoint(OLD_ROOT)) {
+		if (!quiet)
+			printf("root2ram: nfs: %s is not mounted\n", OLD_ROOT);
+		return 0;
+	}
+	if (umount2(OLD_ROOT, 0) < 0 && umount2(OLD_ROOT, MNT_DETACH) < 0) {
+		fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", OLD_ROOT, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	if (!quiet)
+		printf("root2ram: nfs: %s released\n", OLD_ROOT);
+	return 0;
+}
+
+/* The child of `nfs chroot`: a private mount namespace in which the NFS
+ * root gets what a system needs to run commands (as arch-chroot gives it):
+ * /proc, /sys, /dev with pts and shm, /run of the RAM root, and a fresh tmpfs
+ * on /tmp so scratch files do not land on the server.  Gone when it ends. */
+static void chroot_child(char **cmd)
+{
+	static const struct {
+		const char *src, *dst, *type;
+		unsigned long flags;
+	} m[] = {
+		{ "/proc", OLD_ROOT "/proc", NULL, MS_BIND | MS_REC },
+		{ "/sys", OLD_ROOT "/sys", NULL, MS_BIND | MS_REC },
+		{ "/dev", OLD_ROOT "/dev", NULL, MS_BIND | MS_REC },
+		{ "/run", OLD_ROOT "/run", NULL, MS_BIND | MS_REC },
+		{ "tmp", OLD_ROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV },
+	};
+	char *sh[] = { "sh", NULL };
+	const char *shell = getenv("SHELL");
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		fprintf(stderr, "root2ram: nfs: chroot: a private mount namespace: %s\n", strerror(errno));
+		_exit(EXIT_SYSTEM);
+	}
+	for (size_t i = 0; i < sizeof m / sizeof *m; i++)
+		if (is_mountpoint(m[i].src) || m[i].type)
+			if (mount(m[i].src, m[i].dst, m[i].type, m[i].flags,
+				  m[i].type ? "mode=1777" : NULL) < 0)
+				fprintf(stderr, "root2ram: nfs: chroot: %s on %s: %s (going on without)\n",
+					m[i].src, m[i].dst, strerror(errno));
+	if (chroot(OLD_ROOT) < 0 || chdir("/") < 0) {
+		fprintf(stderr, "root2ram: nfs: chroot %s: %s\n", OLD_ROOT, strerror(errno));
+		_exit(EXIT_SYSTEM);
+	}
+	setenv("debian_chroot", "nfs-root", 0); /* Debian's bash prompt shows (nfs-root) */
+	if (!cmd[0]) {
+		if (shell && *shell == '/' && access(shell, X_OK) == 0)
+			sh[0] = (char *)shell;
+		else
+			sh[0] = "/bin/sh";
+		cmd = sh;
+	}
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "root2ram: nfs: chroot: run %s in the NFS root: %s\n", cmd[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* `nfs chroot [COMMAND...]`: mount the NFS root if it is not, run COMMAND
+ * (default: a shell) inside it, and release it again if it was mounted for
+ * this.  The exit status is COMMAND's. */
+static int nfs_chroot(const struct nfsroot *n, int hard, int ro, const char *extra, char **cmd)
+{
+	int r, mounted = 0, st = 0;
+	pid_t pid;
+
+	if (!is_mountpoint(OLD_ROOT)) {
+		if ((r = nfs_mount(n, hard, ro, extra, 1)))
+			return r;
+		mounted = 1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "root2ram: nfs: chroot: fork: %s\n", strerror(errno));
+		r = EXIT_SYSTEM;
+	} else {
+		if (pid == 0)
+			chroot_child(cmd);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		r = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	if (mounted)
+		nfs_umount(1);
+	return r;
+}
+
 int cmd_nfs(int argc, char **argv)
 {
 	struct nfsroot n;
-	char opts[1200];
 	const char *extra = NULL;
 	int hard = 0, ro = 0, r, i;
 
@@ -108,21 +230,16 @@ int cmd_nfs(int argc, char **argv)
 			ro = 1;
 		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			extra = argv[++i];
-		else
+		else if (!strcmp(argv[1], "chroot")) {
+			i += !strcmp(argv[i], "--");
+			break;
+		} else
 			goto usage;
 	}
-	if (!strcmp(argv[1], "umount")) {
-		if (!is_mountpoint(OLD_ROOT)) {
-			printf("root2ram: nfs: %s is not mounted\n", OLD_ROOT);
-			return 0;
-		}
-		if (umount2(OLD_ROOT, 0) < 0 && umount2(OLD_ROOT, MNT_DETACH) < 0) {
-			fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", OLD_ROOT, strerror(errno));
-			return EXIT_SYSTEM;
-		}
-		printf("root2ram: nfs: %s released\n", OLD_ROOT);
-		return 0;
-	}
+	if (!strcmp(argv[1], "umount"))
+		return nfs_umount(0);
+	if (strcmp(argv[1], "mount") && strcmp(argv[1], "chroot") && strcmp(argv[1], "status"))
+		goto usage;
 	if ((r = load(&n)) < 0) {
 		fprintf(stderr, "root2ram: nfs: %s: %s (was this system booted by root2ram from NFS?)\n",
 			NFSROOT_FILE, r == -EINVAL ? "incomplete" : strerror(-r));
@@ -133,31 +250,16 @@ int cmd_nfs(int argc, char **argv)
 		       is_mountpoint(OLD_ROOT) ? "mounted" : "not mounted");
 		return 0;
 	}
-	if (strcmp(argv[1], "mount"))
-		goto usage;
-	if (strncmp(n.fstype, "nfs", 3)) {
-		fprintf(stderr, "root2ram: nfs: the old root was %s, not NFS\n", n.fstype);
-		return EXIT_SYSTEM;
-	}
+	if (!strcmp(argv[1], "chroot"))
+		return nfs_chroot(&n, hard, ro, extra, argv + i);
 	if (is_mountpoint(OLD_ROOT)) {
 		printf("root2ram: nfs: %s is already mounted\n", OLD_ROOT);
 		return 0;
 	}
-	if (nfs_remount_options(n.options, hard, extra, opts, sizeof opts) < 0) {
-		fprintf(stderr, "root2ram: nfs: mount options too long\n");
-		return EXIT_USAGE;
-	}
-	mkdir(OLD_ROOT, 0700);
-	if (mount(n.source, OLD_ROOT, n.fstype, ro ? MS_RDONLY : 0, opts) < 0) {
-		fprintf(stderr, "root2ram: nfs: mount %s on %s: %s (options %s)\n", n.source, OLD_ROOT,
-			strerror(errno), opts);
-		return EXIT_SYSTEM;
-	}
-	printf("root2ram: nfs: %s mounted on %s (%s); chroot %s /bin/sh to work in it\n", n.source,
-	       OLD_ROOT, hard ? "hard" : "soft: an outage gives I/O errors, not a hang", OLD_ROOT);
-	return 0;
+	return nfs_mount(&n, hard, ro, extra, 0);
 
 usage:
-	fprintf(stderr, "usage: root2ram nfs mount [--hard] [--ro] [-o OPTIONS] | umount | status\n");
+	fprintf(stderr, "usage: root2ram nfs mount [--hard] [--ro] [-o OPTIONS] | umount | status\n"
+			"       root2ram nfs chroot [--hard] [--ro] [-o OPTIONS] [COMMAND [ARG...]]\n");
 	return EXIT_USAGE;
 }
