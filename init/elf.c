@@ -21,8 +21,9 @@
 #include "log.h"
 
 enum { PT_LOAD_ = 1, PT_DYNAMIC_ = 2, PT_INTERP_ = 3 };
-enum { DT_NULL_ = 0, DT_NEEDED_ = 1, DT_STRTAB_ = 5, DT_STRSZ_ = 10, DT_SONAME_ = 14, DT_RPATH_ = 15,
-       DT_RUNPATH_ = 29 };
+enum { DT_NULL_ = 0, DT_NEEDED_ = 1, DT_HASH_ = 4, DT_STRTAB_ = 5, DT_SYMTAB_ = 6, DT_STRSZ_ = 10,
+       DT_SONAME_ = 14, DT_RPATH_ = 15, DT_RUNPATH_ = 29 };
+#define DT_GNU_HASH_ 0x6ffffef5u
 #define DT_FLAGS_1_ 0x6ffffffbu
 #define PN_XNUM_ 0xffff
 
@@ -117,6 +118,35 @@ static int bad(const char *path, const char *what)
 	return -EINVAL;
 }
 
+/* The first import (an undefined dynamic symbol) that makes glibc dlopen
+ * libgcc_s.so.1 to unwind (nptl's pthread_cancel and pthread_exit, C11's
+ * thrd_exit, debug/backtrace.c), or NULL.  With DT_GNU_HASH the imports are
+ * among the symbols below its symoffset (the word at +4, where DT_HASH keeps
+ * nchain, the count of all symbols, looked at when there is no GNU hash).  A table out of bounds just ends the look:
+ * the loader decides about such a file, not this. */
+static const char *unwind_import(const struct rd *b, uint64_t phoff, uint64_t phnum, unsigned phent,
+				 uint64_t symtab, uint64_t hashva, uint64_t stroff, uint64_t strsz)
+{
+	static const char *const names[] = { "pthread_cancel", "pthread_exit", "thrd_exit", "backtrace" };
+	uint64_t symoff, hoff, nsym, i, name, shndx;
+	unsigned ent = b->is64 ? 24 : 16;
+
+	if (!hashva || vaddr_to_off(b, phoff, phnum, phent, symtab, &symoff) ||
+	    vaddr_to_off(b, phoff, phnum, phent, hashva, &hoff) || rdn(b, hoff + 4, 4, &nsym))
+		return NULL;
+	for (i = 1; i < nsym && in(b, symoff + i * ent, ent); i++) {
+		const char *s;
+		rdn(b, symoff + i * ent, 4, &name);
+		rdn(b, symoff + i * ent + (b->is64 ? 6 : 14), 2, &shndx);
+		if (shndx != 0 || name >= strsz || !(s = str_at(b, stroff + name, strsz - name)))
+			continue;
+		for (unsigned k = 0; k < sizeof names / sizeof *names; k++)
+			if (!strcmp(s, names[k]))
+				return names[k];
+	}
+	return NULL;
+}
+
 int elf_parse(struct elf_info *e, const void *buf, size_t len, const char *path)
 {
 	static const unsigned char magic[4] = { 0x7f, 'E', 'L', 'F' };
@@ -124,6 +154,7 @@ int elf_parse(struct elf_info *e, const void *buf, size_t len, const char *path)
 	struct rd b = { buf, len, 0, 0 };
 	uint64_t phoff, phnum, i, dynoff = 0, dynsz = 0, interpoff = 0, interpsz = 0;
 	uint64_t strtab = 0, strsz = UINT64_MAX, soname = 0, rpath = 0, runpath = 0, stroff = 0;
+	uint64_t symtab = 0, hash = 0, gnuhash = 0;
 	int has_strtab = 0, has_soname = 0, has_rpath = 0, has_runpath = 0, has_interp = 0;
 	unsigned phent, dynent, k;
 	const char *s_interp = NULL, *s_soname = NULL, *s_rpath = NULL, *s_runpath = NULL;
@@ -215,6 +246,9 @@ int elf_parse(struct elf_info *e, const void *buf, size_t len, const char *path)
 		case DT_RPATH_: rpath = val; has_rpath = 1; break;
 		case DT_RUNPATH_: runpath = val; has_runpath = 1; break;
 		case DT_FLAGS_1_: e->flags_1 = (uint32_t)val; break;
+		case DT_SYMTAB_: symtab = val; break;
+		case DT_HASH_: hash = val; break;
+		case DT_GNU_HASH_: gnuhash = val; break;
 		}
 	}
 	if (!(e->n_needed || has_soname || has_rpath || has_runpath))
@@ -234,6 +268,9 @@ int elf_parse(struct elf_info *e, const void *buf, size_t len, const char *path)
 		STR(rpath, s_rpath, "DT_RPATH");
 	if (has_runpath)
 		STR(runpath, s_runpath, "DT_RUNPATH");
+	if (symtab)
+		e->unwind_import = unwind_import(&b, phoff, phnum, phent, symtab, gnuhash ? gnuhash : hash,
+						 stroff, strsz);
 
 strings:
 	/* One block: the DT_NEEDED pointer array, then every string. */

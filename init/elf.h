@@ -50,6 +50,10 @@ struct elf_info {
 	uint32_t flags_1;        /* DT_FLAGS_1 */
 	unsigned n_needed;
 	const char **needed;     /* DT_NEEDED, in order */
+	/* an imported symbol for which glibc dlopens libgcc_s.so.1
+	 * ("pthread_cancel", "pthread_exit", "thrd_exit", "backtrace"), or NULL;
+	 * a static string, not in mem */
+	const char *unwind_import;
 	void *mem;               /* one block holding the strings above */
 };
 

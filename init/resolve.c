@@ -1045,6 +1045,54 @@ static int report_obj(struct report *rp, struct run *r, struct obj *o)
 	return report_path(rp, o->pr, why);
 }
 
+/* glibc dlopen()s libgcc_s.so.1 to unwind a thread that is cancelled or
+ * exits and for backtrace(); no DT_NEEDED names it, and without it the
+ * program aborts ("libgcc_s.so.1 must be installed for pthread_cancel to
+ * work").  When an object of the closure imports one of those, the library
+ * is added as libc's dlopen() would find it, with what it needs. */
+static void closure_libgcc(struct run *r, struct report *rp)
+{
+	struct obj *imp = NULL, *libc = r->main, *o;
+	unsigned i, k, n = r->nqueue;
+	char why[4200];
+
+	if (r->m.musl)
+		return;
+	for (i = 0; i < n; i++) {
+		o = r->queue[i];
+		if (o->faked || !o->file)
+			continue;
+		if (!imp && o->file->elf.unwind_import)
+			imp = o;
+		if (o->file->elf.soname && !strcmp(o->file->elf.soname, "libc.so.6"))
+			libc = o;
+	}
+	if (!imp || !(o = map_object(r, libc, "libgcc_s.so.1")) || o->queued)
+		return;
+	if (o->faked) {
+		warn("%s: %s uses %s, for which glibc loads libgcc_s.so.1: not found, not copied",
+		     r->res->root->dir, imp->realname, imp->file->elf.unwind_import);
+		return;
+	}
+	enqueue(r, o);
+	for (i = n; i < r->nqueue && !r->oom; i++) {
+		struct obj *q = r->queue[i];
+		if (q->faked || !q->file || q == r->rtld)
+			continue;
+		for (k = 0; k < q->file->elf.n_needed; k++) {
+			struct obj *d = map_object(r, q, q->file->elf.needed[k]);
+			if (d)
+				enqueue(r, d);
+		}
+	}
+	snprintf(why, sizeof why, "loaded by libc for %s in %s", imp->file->elf.unwind_import,
+		 imp->realname);
+	report_path(rp, o->pr, why);
+	for (i = n + 1; i < r->nqueue; i++)
+		if (!r->queue[i]->faked && r->queue[i] != r->rtld)
+			report_obj(rp, r, r->queue[i]);
+}
+
 static int closure_of_run(struct run *r, struct report *rp, const char *path, int e)
 {
 	char why[4200], buf[4200];
@@ -1091,6 +1139,8 @@ objs:
 		}
 		report_obj(rp, r, o);
 	}
+	if (!missing && e == RUN_OK)
+		closure_libgcc(r, rp);
 	if (rp->stop)
 		return rp->stop;
 	return missing ? -ENOENT : 0;

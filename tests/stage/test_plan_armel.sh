@@ -59,6 +59,14 @@ for nss in libnss_files.so.2 libnss_mdns4_minimal.so.2 libnss_myhostname.so.2 li
 		fail "$nss not added from nsswitch.conf"
 done
 rm -f "$dplan"
+# sensor.manifest: libmosquitto cancels its network thread (pthread_cancel),
+# for which glibc loads libgcc_s.so.1; no DT_NEEDED names it
+splan=$(mktemp)
+"$R2R" plan --root "$root" --manifests manifests sensor > "$splan" 2>&1
+grep -q '^file     /usr/lib/arm-linux-gnueabi/libgcc_s.so.1 [0-9]* (loaded by libc for pthread_cancel in /lib/arm-linux-gnueabi/libmosquitto.so.1)$' "$splan" &&
+	pass "sensor: libgcc_s.so.1 planned for libmosquitto's pthread_cancel" ||
+	fail "sensor: no libgcc_s.so.1 for pthread_cancel: $(grep -i 'gcc\|mosq' "$splan")"
+rm -f "$splan"
 grep -q '^symlink  /usr/sbin/init -> /bin/busybox (base.manifest:' "$plan" &&
 	grep -q '^symlink  /bin -> usr/bin ' "$plan" && pass "applet links placed through the merged /usr" ||
 	fail "applet links"

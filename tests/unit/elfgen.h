@@ -18,6 +18,12 @@ struct elfgen {
 	const char *soname, *rpath, *runpath;
 	uint32_t flags_1;
 	int no_dynamic;
+	/* a dynamic symbol table: imports (undefined) first, then exports,
+	 * found through DT_GNU_HASH (hash == 2: symoffset past the imports)
+	 * or DT_HASH (hash == 1: nchain = every symbol); none if hash == 0 */
+	const char *imports[8], *exports[8];
+	int hash;
+	uint32_t nsym_override; /* if set: the count written in the hash table */
 };
 
 static inline void eg_put(unsigned char *p, size_t off, uint64_t v, int n, int be)
@@ -54,6 +60,15 @@ static inline unsigned char *elfgen(const struct elfgen *g, size_t *len)
 		d[nd].tag = 29, d[nd].val = ADDSTR(g->runpath), nd++;
 	if (g->flags_1)
 		d[nd].tag = 0x6ffffffb, d[nd].val = g->flags_1, nd++;
+	size_t symname[17], nimp = 0, nexp = 0, dsym = 0, dhash = 0;
+	for (i = 0; g->hash && g->imports[i]; i++)
+		symname[nimp++] = ADDSTR(g->imports[i]);
+	for (i = 0; g->hash && g->exports[i]; i++)
+		symname[nimp + nexp++] = ADDSTR(g->exports[i]);
+	if (g->hash) {
+		dsym = nd, d[nd].tag = 6, nd++;
+		dhash = nd, d[nd].tag = g->hash == 2 ? 0x6ffffef5 : 4, nd++;
+	}
 	d[nd].tag = 5, d[nd].val = base + strtab, nd++;
 	d[nd].tag = 10, d[nd].val = s, nd++;
 	d[nd].tag = 0, d[nd].val = 0, nd++;
@@ -65,6 +80,21 @@ static inline unsigned char *elfgen(const struct elfgen *g, size_t *len)
 	}
 	dynoff = (strtab + s + 7) & ~(size_t)7;
 	*len = dynoff + (g->no_dynamic ? 0 : nd * dyn);
+	if (g->hash) {
+		size_t se = g->is64 ? 24 : 16, symoff = *len, hoff, nsym = 1 + nimp + nexp;
+		for (k = 1; k < nsym; k++) {
+			size_t o = symoff + k * se;
+			eg_put(p, o, symname[k - 1], 4, g->be);                            /* st_name */
+			eg_put(p, o + (g->is64 ? 6 : 14), k > nimp ? 1 : 0, 2, g->be); /* st_shndx */
+		}
+		hoff = symoff + nsym * se;
+		eg_put(p, hoff, 1, 4, g->be); /* nbucket(s) */
+		eg_put(p, hoff + 4, g->nsym_override ? g->nsym_override : g->hash == 2 ? 1 + nimp : nsym, 4,
+		       g->be);                /* symoffset / nchain */
+		d[dsym].val = base + symoff;
+		d[dhash].val = base + hoff;
+		*len = hoff + 16;
+	}
 
 	memcpy(p, "\177ELF", 4);
 	p[4] = g->is64 ? 2 : 1;

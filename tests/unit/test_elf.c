@@ -219,6 +219,55 @@ static void read_from_a_file(void **s)
 	unlink(path);
 }
 
+static const char *unwind_of(struct elfgen *g)
+{
+	static char got[32];
+	struct elf_info e;
+	size_t n;
+	unsigned char *p = elfgen(g, &n);
+
+	assert_int_equal(elf_parse(&e, p, n, "t"), 0);
+	snprintf(got, sizeof got, "%s", e.unwind_import ? e.unwind_import : "-");
+	elf_free(&e);
+	free(p);
+	return got;
+}
+
+/* the imports for which glibc dlopens libgcc_s.so.1: found among the
+ * undefined dynamic symbols only, through DT_GNU_HASH or DT_HASH */
+static void unwind_imports(void **s)
+{
+	(void)s;
+	for (int is64 = 0; is64 < 2; is64++)
+		for (int be = 0; be < 2; be++)
+			for (int h = 1; h <= 2; h++) {
+				struct elfgen g = full(is64, be, is64 ? ELF_EM_AARCH64 : ELF_EM_ARM);
+				g.hash = h;
+				g.imports[0] = "free";
+				g.imports[1] = "pthread_cancel";
+				g.exports[0] = "backtrace";
+				assert_string_equal(unwind_of(&g), "pthread_cancel");
+				g.imports[1] = "pthread_create"; /* a near name is not it */
+				assert_string_equal(unwind_of(&g), "-");
+				g.imports[1] = NULL; /* libc itself: defines them */
+				g.exports[1] = "pthread_exit";
+				assert_string_equal(unwind_of(&g), "-");
+			}
+	struct elfgen g = full(0, 0, ELF_EM_ARM);
+	g.imports[0] = "thrd_exit";
+	g.hash = 1;
+	assert_string_equal(unwind_of(&g), "thrd_exit");
+	g.imports[0] = "backtrace";
+	assert_string_equal(unwind_of(&g), "backtrace");
+	g.imports[0] = "pthread_exit";
+	assert_string_equal(unwind_of(&g), "pthread_exit");
+	g.hash = 2;
+	g.nsym_override = 1; /* symoffset 1: no symbol is an import */
+	assert_string_equal(unwind_of(&g), "-");
+	g.nsym_override = 0xffffffffu; /* a hostile count: the file's end stops the look */
+	assert_string_equal(unwind_of(&g), "pthread_exit");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +279,7 @@ int main(void)
 		cmocka_unit_test(corrupted_bytes_never_crash),
 		cmocka_unit_test(hostile_fields),
 		cmocka_unit_test(read_from_a_file),
+		cmocka_unit_test(unwind_imports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
