@@ -33,7 +33,8 @@ enum {
 };
 
 /* Threads copying files at once (1: no thread).  0, the default: 4 when
- * the source is on a network file system (NFS, SMB, FUSE, 9p), else 1. */
+ * the source is on a network file system (NFS, SMB, FUSE, 9p), else one
+ * per online CPU, at most 4. */
 extern int copy_jobs;
 /* The first data mover tried: 0 copy_file_range, 1 sendfile, 2 read/write
  * (for tests and measurements; each falls back to the next on its own). */
