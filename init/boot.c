@@ -187,6 +187,11 @@ static void mount_run_fs(void)
 		    mount(fs[i].type, fs[i].dir, fs[i].type, fs[i].flags, fs[i].opts) < 0)
 			warn("mount %s: %s", fs[i].dir, strerror(errno));
 	}
+	/* the links udev makes: /dev/stdin for scripts, /dev/fd for bash's <(...) */
+	symlink("/proc/self/fd", "/dev/fd");
+	symlink("/proc/self/fd/0", "/dev/stdin");
+	symlink("/proc/self/fd/1", "/dev/stdout");
+	symlink("/proc/self/fd/2", "/dev/stderr");
 }
 
 /* What the staging child tells PID 1: an empty `what` is success. */
