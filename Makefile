@@ -14,7 +14,10 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CPPFLAGS := -D_GNU_SOURCE -Iinit -I$(B)
 CFLAGS   ?= -Os -g
 CFLAGS   += -std=gnu11 $(WARN) -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
-TARGET_LDFLAGS := -static -Wl,--gc-sections
+# -z norelro: in a static, non-PIE musl program nothing mprotects the RELRO
+# region (only musl's dynamic linker does), so its page alignment only pads
+# the file (up to 4 KiB)
+TARGET_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,norelro
 
 # target toolchains: static musl (Debian musl-dev:armel / musl-dev:arm64)
 CC_armel     ?= arm-linux-musleabi-gcc

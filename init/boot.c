@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -194,6 +197,40 @@ static void mount_run_fs(void)
 	symlink("/proc/self/fd/2", "/dev/stderr");
 }
 
+/* What every init does before its scripts (systemd's loopback-setup.c and
+ * hostname-setup.c): the loopback up (the kernel gives it 127.0.0.1), and
+ * the host name from /etc/hostname if the manifest copied one.  rcS does
+ * both only if they are not done, so no busybox is forked for them. */
+static void net_basics(void)
+{
+	struct ifreq ifr;
+	char name[65];
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	if (fd >= 0) {
+		memset(&ifr, 0, sizeof ifr);
+		memcpy(ifr.ifr_name, "lo", 3);
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+			ifr.ifr_flags |= IFF_UP;
+			if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+				warn("bring up the loopback: %s", strerror(errno));
+		}
+		close(fd);
+	}
+	fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, name, sizeof name - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	name[n] = '\0';
+	name[strcspn(name, " \t\r\n")] = '\0';
+	if (name[0] && sethostname(name, strlen(name)) < 0)
+		warn("set the host name %s: %s", name, strerror(errno));
+}
+
 /* What the staging child tells PID 1: an empty `what` is success. */
 struct stage_result {
 	char what[160], todo[96];
@@ -352,6 +389,7 @@ void boot_main(int argc, char **argv)
 	mark("switched");
 	/* From here on the RAM root is "/": no fallback to the NFS root. */
 	mount_run_fs();
+	net_basics();
 	mkdir(RUN_DIR, 0755);
 	write_file(RUN_DIR "/nfsroot", nfsinfo);
 	if (cfg.detach) {

@@ -36,6 +36,11 @@ piped=$(e2e_ssh 'echo through-stdin | cat /dev/stdin; ls /dev/fd/ >/dev/null && 
 check "/dev/stdin and /dev/fd work in the RAM root" test "$piped" = "through-stdin
 fd-ok"
 
+names=$(e2e_ssh 'hostname; ip -o addr show lo' 2>&1) || true
+check "host name from the NFS root's /etc/hostname ($(head -1 <<<"$names"))" \
+	test "$(head -1 <<<"$names")" = "$(cat "$exp/etc/hostname")"
+check "the loopback is up with 127.0.0.1" grep -q 'inet 127\.0\.0\.1/8' <<<"$names"
+
 status=$(e2e_ssh /sbin/root2ram status)
 check "root2ram status reports the RAM boot" grep -q 'running from RAM' <<<"$status"
 check "root2ram status records the NFS root" grep -q "source=10.0.2.2:$exp" <<<"$status"
