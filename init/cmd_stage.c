@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "copy.h"
 #include "log.h"
 #include "plan.h"
@@ -55,9 +56,9 @@ int cmd_stage(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (jobs) {
-		char *end;
-		long n = strtol(jobs, &end, 10);
-		if (*end || n < 1 || n > 16) {
+		unsigned long long n;
+		const char *end = config_decimal(jobs, &n);
+		if (!end || *end || n < 1 || n > 16) {
 			fprintf(stderr, "root2ram: stage: --jobs takes 1 to 16\n");
 			return EXIT_USAGE;
 		}

@@ -20,16 +20,26 @@ void config_defaults(struct config *c)
 	c->detach = 1;
 }
 
+const char *config_decimal(const char *s, unsigned long long *v)
+{
+	*v = 0;
+	if (!s || *s < '0' || *s > '9')
+		return NULL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+		if (*v > (~0ULL - d) / 10)
+			return NULL;
+		*v = *v * 10 + d;
+	}
+	return s;
+}
+
 int config_parse_size(const char *s, unsigned long long *bytes, unsigned *pct)
 {
-	char *end;
+	const char *end;
 	unsigned long long v, mul = 1;
 
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
+	if (!(end = config_decimal(s, &v)))
 		return -EINVAL;
 	if (*end == '%' && end[1] == '\0') {
 		if (v == 0 || v > 100)
@@ -134,9 +144,9 @@ int config_set(struct config *c, const char *name, const char *v, int src,
 		return 0;
 	}
 	if (strcmp(name, "jobs") == 0) {
-		char *end;
-		long n = v ? strtol(v, &end, 10) : 0;
-		if (!v || *end || n < 1 || n > 16) {
+		unsigned long long n;
+		const char *end = config_decimal(v, &n);
+		if (!end || *end || n < 1 || n > 16) {
 			snprintf(err, errlen, "jobs=%s: use a number from 1 to 16", v ? v : "");
 			return -EINVAL;
 		}

@@ -60,5 +60,9 @@ int config_from_text(struct config *c, char *buf, const char *path);
 
 /* Parse "64M", "1G", "4096", "25%".  0 or -EINVAL. */
 int config_parse_size(const char *s, unsigned long long *bytes, unsigned *pct);
+/* Digits of a decimal number at s (no sign, no space): the value in *v and
+ * the first character after them, or NULL if s does not start with a digit
+ * or the value overflows.  (strtoull would add 2 KiB to the init.) */
+const char *config_decimal(const char *s, unsigned long long *v);
 
 #endif

@@ -176,6 +176,29 @@ static void sizes(void **s)
 	assert_int_equal(config_parse_size("-5M", &b, &p), -EINVAL);
 	assert_int_equal(config_parse_size("99999999999999999999G", &b, &p), -EINVAL);
 	assert_int_equal(config_parse_size("18014398509481984G", &b, &p), -EINVAL);
+	/* the largest 64-bit value, and one more */
+	assert_int_equal(config_parse_size("18446744073709551615", &b, &p), 0);
+	assert_true(b == ~0ULL);
+	assert_int_equal(config_parse_size("18446744073709551616", &b, &p), -EINVAL);
+	assert_int_equal(config_parse_size(" 5M", &b, &p), -EINVAL);
+	assert_int_equal(config_parse_size("+5M", &b, &p), -EINVAL);
+	assert_int_equal(config_parse_size("", &b, &p), -EINVAL);
+}
+
+static void decimal(void **s)
+{
+	unsigned long long v;
+	const char *end;
+	(void)s;
+	end = config_decimal("16x", &v);
+	assert_non_null(end);
+	assert_string_equal(end, "x");
+	assert_true(v == 16);
+	assert_null(config_decimal("x", &v));
+	assert_null(config_decimal(NULL, &v));
+	assert_null(config_decimal("99999999999999999999", &v));
+	end = config_decimal("007", &v);
+	assert_true(end && !*end && v == 7);
 }
 
 int main(void)
@@ -183,6 +206,7 @@ int main(void)
 	log_setup(2, -1, LOG_INFO);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults),
+		cmocka_unit_test(decimal),
 		cmocka_unit_test(cmdline_options),
 		cmocka_unit_test(repeated_manifest_adds_within_a_source),
 		cmocka_unit_test(repeated_scalar_last_wins),
