@@ -41,7 +41,9 @@ if [ -z "$missing" ]; then
 	exit 0
 fi
 echo "root2ram: setup: installing:$missing"
-apt-get update -qq
+# One index failing ("Mirror sync in progress?") must not fail the setup by
+# itself: only a package that cannot be had does, at the install below.
+apt-get update -qq || echo "root2ram: setup: apt-get update reported errors; trying the install anyway" >&2
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "root2ram: setup: done"
