@@ -5,9 +5,12 @@
 
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 B        := build
-SRCS     := $(sort $(wildcard init/*.c))
+# init/main.c and one folder per concern (README: Layout)
+SRCS     := init/main.c $(sort $(wildcard init/*/*.c))
 LIBSRCS  := $(filter-out init/main.c,$(SRCS))
-TESTS    := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
+HDRS     := $(wildcard init/*/*.h)
+UNITSRCS := $(sort $(wildcard tests/unit/*/test_*.c))
+TESTS    := $(notdir $(UNITSRCS:.c=))
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-missing-field-initializers
@@ -54,18 +57,17 @@ all: $(BINS)
 $(B)/version.h: FORCE
 	@mkdir -p $(B); v='#define R2R_VERSION "$(VERSION)"'; \
 	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
-VERSIONED := dispatch boot
+VERSIONED := cmd/dispatch boot/boot
 FORCE:
 
 define target
-$(B)/$(1)/obj/%.o: init/%.c $(wildcard init/*.h) | $(B)/$(1)/obj
+$(B)/$(1)/obj/%.o: init/%.c $(HDRS)
+	@mkdir -p $$(@D)
 	$$(say) CC $(1) $$<
 	$(Q)$$(CC_$(1)) $$(CPPFLAGS) $$(CFLAGS) $$(CFLAGS_$(1)) -c -o $$@ $$<
 $(B)/$(1)/root2ram: $(patsubst init/%.c,$(B)/$(1)/obj/%.o,$(SRCS))
 	$$(say) LD $(1) $$@
 	$(Q)$$(CC_$(1)) $$(CFLAGS) $$(CFLAGS_$(1)) $(if $(filter host,$(1)),,$$(TARGET_LDFLAGS)) -o $$@ $$^
-$(B)/$(1)/obj:
-	$(Q)mkdir -p $$@
 $(patsubst %,$(B)/$(1)/obj/%.o,$(VERSIONED)): $(B)/version.h
 endef
 $(foreach a,$(ARCHES),$(eval $(call target,$(a))))
@@ -74,11 +76,16 @@ $(foreach a,$(ARCHES),$(eval $(call target,$(a))))
 $(B)/%/root2ram.stripped: $(B)/%/root2ram
 	$(STRIP_$*) -o $@ $<
 
+# fails when the armel init passes SIZE_LIMIT (what a Pi Zero's boot can
+# afford to read over NFS before anything else runs)
+SIZE_LIMIT := 163840
 size: $(B)/armel/root2ram.stripped $(B)/arm64/root2ram.stripped
 	@for a in armel arm64; do \
 	  s=$$(stat -c %s $(B)/$$a/root2ram.stripped); \
-	  printf 'root2ram %-6s %7d bytes stripped (%d KiB; goal for armel: 128 KiB)\n' $$a $$s $$((s / 1024)); \
-	done
+	  printf 'root2ram %-6s %7d bytes stripped (%d KiB; limit for armel: %d KiB)\n' $$a $$s $$((s / 1024)) $$(($(SIZE_LIMIT) / 1024)); \
+	done; \
+	s=$$(stat -c %s $(B)/armel/root2ram.stripped); \
+	[ $$s -le $(SIZE_LIMIT) ] || { echo "root2ram: size: the armel init is $$s bytes, over the limit of $(SIZE_LIMIT)" >&2; exit 1; }
 
 # --- unit tests --------------------------------------------------------------
 # build/unit-KIND/test_X: KIND is host, asan (address+undefined), armel, arm64
@@ -99,14 +106,14 @@ UNIT_CFLAGS_arm64 := -O1 -g
 UNIT_FLAGS = $(CPPFLAGS) -I$(B)/cmocka-inc -Itests/unit -std=gnu11 $(WARN) $(UNIT_CFLAGS_$(1)) \
              -DTEST_DATA='"$(CURDIR)/tests/data"'
 define unit
-$(B)/unit-$(1)/obj/%.o: init/%.c $(wildcard init/*.h)
+$(B)/unit-$(1)/obj/%.o: init/%.c $(HDRS)
 	@mkdir -p $$(@D)
 	$$(say) CC unit-$(1) $$<
 	$(Q)$$(UNIT_CC_$(1)) $(call UNIT_FLAGS,$(1)) -c -o $$@ $$<
 $(patsubst %,$(B)/unit-$(1)/obj/%.o,$(VERSIONED)): $(B)/version.h
 $(B)/unit-$(1)/libr2r.a: $(patsubst init/%.c,$(B)/unit-$(1)/obj/%.o,$(LIBSRCS))
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
-$(B)/unit-$(1)/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/unit-$(1)/libr2r.a $(B)/version.h | $(B)/cmocka-inc/cmocka.h
+$(B)/unit-$(1)/test_%: tests/unit/*/test_%.c $(wildcard tests/unit/*.h) $(B)/unit-$(1)/libr2r.a $(B)/version.h | $(B)/cmocka-inc/cmocka.h
 	$$(say) TEST unit-$(1) $$@
 	$(Q)$$(UNIT_CC_$(1)) $(call UNIT_FLAGS,$(1)) -o $$@ $$< $(B)/unit-$(1)/libr2r.a $$(UNIT_LD_$(1)) -lcmocka
 endef
@@ -120,7 +127,7 @@ $(foreach k,host asan armel arm64,$(eval $(call unit_all,$(k))))
 # --- fuzzing (libFuzzer, clang): tests/fuzz/fuzz_*.c, run by tier "fuzz"
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CC      ?= clang
-$(B)/fuzz/%: tests/fuzz/%.c $(LIBSRCS) $(wildcard init/*.h) $(B)/version.h
+$(B)/fuzz/%: tests/fuzz/%.c $(LIBSRCS) $(HDRS) $(B)/version.h
 	@mkdir -p $(@D)
 	$(say) FUZZ host $@
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -136,7 +143,7 @@ check-unit:
 
 check:
 	@sh scripts/setup.sh all
-	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64 fuzz
+	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64 fuzz size
 	@sh tests/run.sh host asan armel arm64 fuzz ldd stage e2e
 
 bench:

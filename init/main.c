@@ -1,7 +1,8 @@
 /* main.c - root2ram: as PID 1, boot into RAM; otherwise, run a command. */
 #include <unistd.h>
 
-#include "cmd.h"
+#include "boot/boot.h"
+#include "cmd/cmd.h"
 
 int main(int argc, char **argv)
 {

@@ -1,8 +1,8 @@
 /* libFuzzer target: ELF parsing of any bytes (init/elf.c). */
 #include <stddef.h>
 #include <stdint.h>
-#include "elf.h"
-#include "log.h"
+#include "ldso/elf.h"
+#include "lib/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

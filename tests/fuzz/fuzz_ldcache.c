@@ -1,8 +1,8 @@
 /* libFuzzer target: ld.so.cache parsing and lookups (init/ldcache.c). */
 #include <stddef.h>
 #include <stdint.h>
-#include "ldcache.h"
-#include "log.h"
+#include "ldso/ldcache.h"
+#include "lib/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

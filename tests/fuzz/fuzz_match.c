@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "match.h"
+#include "lib/match.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

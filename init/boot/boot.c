@@ -1,0 +1,420 @@
+/* boot.c - root2ram as PID 1.  Read top to bottom: this is the whole boot.
+ *
+ *   1. /proc, /sys, /dev; the console; /proc/cmdline
+ *   2. options: /etc/root2ram/root2ram.conf, then root2ram.* on the cmdline
+ *   3. plan the manifests; check the plan fits the tmpfs and free RAM
+ *   4. mount the tmpfs, stage the plan, copy the overlay over it
+ *   5. switch: move /proc /sys /dev, pivot_root, record the NFS root under
+ *      /run/root2ram, detach the old root
+ *   6. exec the RAM root's init
+ *
+ * Until step 5 every failure ends in fallback(): one line saying what failed
+ * and what to do, then exec of the NFS root's own init, so the device boots
+ * as it did before root2ram.  After it, a failing init falls back to /bin/sh,
+ * and last to a loop that reaps children.  PID 1 never returns.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boot/boot.h"
+#include "boot/bootstage.h"
+#include "boot/config.h"
+#include "stage/copy.h"
+#include "lib/log.h"
+#include "boot/switchroot.h"
+#include "lib/mount.h"
+#include "version.h"
+
+#define CONF_FILE "/etc/root2ram/root2ram.conf"
+#define RUN_DIR "/run/root2ram"
+
+static struct config cfg;
+static char timings[1024];
+static size_t timings_len;
+
+/* "name seconds" lines, kept for /run/root2ram/timings */
+static void mark_at(const char *step, double t)
+{
+	int n = snprintf(timings + timings_len, sizeof timings - timings_len, "%s %.3f\n", step, t);
+	if (n > 0 && (size_t)n < sizeof timings - timings_len)
+		timings_len += (size_t)n;
+}
+
+static void mark(const char *step) { mark_at(step, log_elapsed()); }
+
+static void __attribute__((noreturn)) hang(void)
+{
+	fatal("nothing left to run; the system is halted (reset to retry)");
+	for (;;) /* reap whatever is re-parented to PID 1 */
+		if (wait(NULL) < 0 && errno == ECHILD)
+			pause();
+}
+
+/* The kernel's own order when init= fails (init/main.c), after `first`. */
+static void __attribute__((noreturn)) exec_inits(const char *first, char **argv)
+{
+	static const char *const order[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
+	size_t i;
+
+	if (first && first[0]) {
+		argv[0] = (char *)first;
+		execv(first, argv);
+		error("cannot run %s: %s", first, strerror(errno));
+	}
+	for (i = 0; i < sizeof order / sizeof *order; i++) {
+		if (first && strcmp(first, order[i]) == 0)
+			continue;
+		argv[0] = (char *)order[i];
+		execv(order[i], argv);
+	}
+	hang();
+}
+
+/* Before the switch: one line saying what failed and what to do, then the
+ * NFS root's own init.  err is -errno or 0; todo may be NULL. */
+static void __attribute__((noreturn)) fallback(char **argv, const char *what, int err, const char *todo)
+{
+	error("%s%s%s%s%s; booting the NFS root's %s instead", what, err ? ": " : "",
+	      err ? strerror(-err) : "", todo ? "; " : "", todo ? todo : "", cfg.fallback);
+	exec_inits(cfg.fallback, argv);
+}
+
+static int read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, got = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)got < size - 1 && (n = read(fd, buf + got, size - 1 - (size_t)got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	return (int)got;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return -EIO;
+	}
+	return close(fd) < 0 ? -errno : 0;
+}
+
+/* The console: the kernel opens /dev/console for init only if it exists on
+ * the root it mounted.  If it did not, open it from the devtmpfs now. */
+static void open_console(void)
+{
+	int fd;
+
+	if (fcntl(2, F_GETFD) >= 0)
+		return;
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+/* Nothing is created on the NFS root: the directories must be there (they
+ * are on every Raspberry Pi OS root).  The kernel may have mounted /dev
+ * already (CONFIG_DEVTMPFS_MOUNT): a second mount would stack on it. */
+static void mount_api(char **argv)
+{
+	if (!is_mountpoint("/proc") &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fallback(argv, "mount /proc", -errno, "the NFS root needs an empty /proc");
+	if (!is_mountpoint("/sys") && mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		warn("mount /sys: %s", strerror(errno));
+	if (!is_mountpoint("/dev") && mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
+		warn("mount /dev: %s (is CONFIG_DEVTMPFS on?)", strerror(errno));
+}
+
+/* Pick the directory to mount the tmpfs on: an existing empty directory of
+ * the NFS root (nothing is created there: the NFS root is never written). */
+static const char *mount_point(void)
+{
+	static const char *const cand[] = { "/run", "/mnt", "/media", "/tmp" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof cand / sizeof *cand; i++)
+		if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return cand[i];
+	return NULL;
+}
+
+/* What the NFS root was, for `root2ram nfs mount` and `root2ram status`. */
+static void record_nfs_root(char *out, size_t size)
+{
+	static char info[16384];
+
+	out[0] = '\0';
+	if (read_small("/proc/self/mountinfo", info, sizeof info) >= 0)
+		bootstage_root_mount(info, out, size);
+}
+
+/* The file systems a running system expects, mounted here rather than by
+ * rcS: a mount from C costs nothing, a fork of busybox per mount is a
+ * noticeable share of the time to SSH on a small board (rcS still mounts
+ * whatever is missing). */
+static void mount_run_fs(void)
+{
+	static const struct { const char *dir, *type, *opts; mode_t mode; unsigned long flags; } fs[] = {
+		{ "/run", "tmpfs", "mode=0755", 0755, MS_NOSUID | MS_NODEV },
+		{ "/tmp", "tmpfs", "mode=1777", 01777, MS_NOSUID | MS_NODEV },
+		{ "/dev/pts", "devpts", "gid=5,mode=620,ptmxmode=666", 0755, MS_NOSUID | MS_NOEXEC },
+		{ "/dev/shm", "tmpfs", "mode=1777", 01777, MS_NOSUID | MS_NODEV },
+	};
+	for (size_t i = 0; i < sizeof fs / sizeof *fs; i++) {
+		mkdir(fs[i].dir, fs[i].mode);
+		if (!is_mountpoint(fs[i].dir) &&
+		    mount(fs[i].type, fs[i].dir, fs[i].type, fs[i].flags, fs[i].opts) < 0)
+			warn("mount %s: %s", fs[i].dir, strerror(errno));
+	}
+	/* the links udev makes: /dev/stdin for scripts, /dev/fd for bash's <(...) */
+	symlink("/proc/self/fd", "/dev/fd");
+	symlink("/proc/self/fd/0", "/dev/stdin");
+	symlink("/proc/self/fd/1", "/dev/stdout");
+	symlink("/proc/self/fd/2", "/dev/stderr");
+}
+
+/* What every init does before its scripts (systemd's loopback-setup.c and
+ * hostname-setup.c): the loopback up (the kernel gives it 127.0.0.1), and
+ * the host name from /etc/hostname if the manifest copied one.  rcS does
+ * both only if they are not done, so no busybox is forked for them. */
+static void net_basics(void)
+{
+	struct ifreq ifr;
+	char name[65];
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	if (fd >= 0) {
+		memset(&ifr, 0, sizeof ifr);
+		memcpy(ifr.ifr_name, "lo", 3);
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+			ifr.ifr_flags |= IFF_UP;
+			if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+				warn("bring up the loopback: %s", strerror(errno));
+		}
+		close(fd);
+	}
+	fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, name, sizeof name - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	name[n] = '\0';
+	name[strcspn(name, " \t\r\n")] = '\0';
+	if (name[0] && sethostname(name, strlen(name)) < 0)
+		warn("set the host name %s: %s", name, strerror(errno));
+}
+
+/* What the staging child tells PID 1: an empty `what` is success. */
+struct stage_result {
+	char what[160], todo[96];
+	int err, mounted;
+	unsigned long files;
+	unsigned long long bytes;
+	double seconds, t_planned;
+};
+
+/* Steps 3 and 4: plan, check the plan fits, mount the tmpfs, stage. */
+static void stage(const char *newroot, struct stage_result *res)
+{
+	struct bootstage st;
+	struct sysinfo si;
+	unsigned long long need, size, ram, avail;
+	char b1[32], b2[32], opts[64];
+	int r;
+
+#define FAIL(err_, todo_, ...)                                              \
+	do {                                                                \
+		res->err = (err_);                                          \
+		snprintf(res->todo, sizeof res->todo, "%s", (todo_) ? (todo_) : ""); \
+		snprintf(res->what, sizeof res->what, __VA_ARGS__);         \
+		return;                                                     \
+	} while (0)
+
+	double t0 = log_elapsed();
+
+	if (cfg.jobs)
+		copy_jobs = cfg.jobs;
+	if (bootstage_plan(&st, cfg.manifest, cfg.n_manifest) < 0)
+		FAIL(0, "check it with: root2ram plan MANIFEST", "the manifest has errors (above)");
+	res->t_planned = log_elapsed();
+	need = bootstage_need(&st);
+	if (sysinfo(&si) < 0)
+		FAIL(-errno, NULL, "sysinfo");
+	ram = (unsigned long long)si.totalram * si.mem_unit;
+	avail = (unsigned long long)si.freeram * si.mem_unit;
+	size = bootstage_tmpfs_size(need, ram, cfg.size, cfg.size_pct);
+	info("planned %s for a %s tmpfs in %.2f s", log_human_bytes(need, b1, sizeof b1),
+	     log_human_bytes(size, b2, sizeof b2), res->t_planned - t0);
+	if (need > size)
+		FAIL(0, "raise root2ram.size or trim the manifest", "the plan needs %s but root2ram.size is %s",
+		     log_human_bytes(need, b1, sizeof b1), log_human_bytes(size, b2, sizeof b2));
+	/* keep 16 MiB for the programs that will run */
+	if (need + (16ULL << 20) > avail)
+		FAIL(0, "trim the manifest", "the plan needs %s but only %s of RAM is free",
+		     log_human_bytes(need, b1, sizeof b1), log_human_bytes(avail, b2, sizeof b2));
+	snprintf(opts, sizeof opts, "size=%llu,mode=0755", size);
+	if (mount("root2ram", newroot, "tmpfs", 0, opts) < 0)
+		FAIL(-errno, "is CONFIG_TMPFS on?", "mount a tmpfs on %s", newroot);
+	res->mounted = 1;
+	if ((r = bootstage_copy(&st, newroot)) < 0)
+		FAIL(0, NULL, "staging into RAM failed (above)");
+	res->files = st.files;
+	res->bytes = st.bytes;
+	res->seconds = st.seconds;
+#undef FAIL
+}
+
+static void stage_in_child(const char *newroot, struct stage_result *res)
+{
+	int fd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	memset(res, 0, sizeof *res);
+	if (pipe2(fd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		/* no child: stage in PID 1 itself */
+		stage(newroot, res);
+		return;
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		stage(newroot, res);
+		n = write(fd[1], res, sizeof *res);
+		_exit(n == (ssize_t)sizeof *res ? 0 : 1);
+	}
+	close(fd[1]);
+	n = read(fd[0], res, sizeof *res);
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof *res) {
+		memset(res, 0, sizeof *res);
+		res->mounted = 1; /* it may have got that far */
+		if (WIFSIGNALED(status))
+			snprintf(res->what, sizeof res->what, "staging crashed (signal %d): a bug in root2ram",
+				 WTERMSIG(status));
+		else
+			snprintf(res->what, sizeof res->what, "staging stopped (status %d)",
+				 WEXITSTATUS(status));
+		snprintf(res->todo, sizeof res->todo, "please report it with the lines above");
+	}
+}
+
+void boot_main(int argc, char **argv)
+{
+	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256];
+	struct stage_result res;
+	const char *mnt, *step;
+	char buf[64], newroot[64];
+	int r;
+
+	(void)argc;
+	log_start_clock();
+	config_defaults(&cfg);
+
+	/* 1. */
+	mount_api(argv);
+	open_console();
+	log_open_kmsg();
+	if ((r = read_small("/proc/cmdline", cmdline, sizeof cmdline)) < 0)
+		fallback(argv, "read /proc/cmdline", r, NULL);
+
+	/* 2. the file first; the command line wins */
+	if (read_small(CONF_FILE, conf, sizeof conf) >= 0)
+		config_from_text(&cfg, conf, CONF_FILE);
+	config_from_cmdline(&cfg, cmdline);
+	if (cfg.debug)
+		log_set_level(LOG_DEBUG);
+	if (cfg.off)
+		fallback(argv, "root2ram=off on the kernel command line", 0, NULL);
+	info("starting (version %s), manifest %s%s", R2R_VERSION, cfg.manifest[0],
+	     cfg.n_manifest > 1 ? ", ..." : "");
+	mark("start");
+
+	/* 3. and 4., in a child: a bug in planning or staging can only kill
+	 * the child, never PID 1 (that would panic the kernel) */
+	if (!(mnt = mount_point()))
+		fallback(argv, "no directory to mount the tmpfs on (need /run, /mnt or /tmp)", 0, NULL);
+	snprintf(newroot, sizeof newroot, "%s", mnt);
+	stage_in_child(newroot, &res);
+	if (res.what[0]) {
+		if (res.mounted)
+			umount2(newroot, MNT_DETACH);
+		fallback(argv, res.what, res.err, res.todo[0] ? res.todo : NULL);
+	}
+	mark_at("planned", res.t_planned);
+	mark("staged");
+	info("staged %lu files, %s in %.2f s", res.files, log_human_bytes(res.bytes, buf, sizeof buf),
+	     res.seconds);
+	if ((step = switch_root_check(newroot, cfg.init))) {
+		r = -errno;
+		umount2(newroot, MNT_DETACH);
+		fallback(argv, step, r, "add the init to the manifest, or set root2ram.init=");
+	}
+	record_nfs_root(nfsinfo, sizeof nfsinfo);
+
+	/* 5. */
+	if ((step = switch_root(newroot))) {
+		r = -errno;
+		umount2(newroot, MNT_DETACH);
+		fallback(argv, step, r, NULL);
+	}
+	mark("switched");
+	/* From here on the RAM root is "/": no fallback to the NFS root. */
+	mount_run_fs();
+	net_basics();
+	mkdir(RUN_DIR, 0755);
+	write_file(RUN_DIR "/nfsroot", nfsinfo);
+	if (cfg.detach) {
+		if ((r = detach_old_root()) < 0)
+			warn("detach the NFS root: %s; it stays at /old_root", strerror(-r));
+		else {
+			mark("detached");
+			info("NFS root detached: an outage can no longer stall this system");
+		}
+	}
+	snprintf(summary, sizeof summary,
+		 "root2ram: running from RAM: %lu files, %s staged in %.2f s; NFS root %s\n", res.files,
+		 log_human_bytes(res.bytes, buf, sizeof buf), res.seconds,
+		 cfg.detach ? "detached (root2ram nfs mount brings it back)" : "at /old_root");
+	write_file(RUN_DIR "/summary", summary);
+	mark("exec-init");
+	write_file(RUN_DIR "/timings", timings);
+	info("switched to RAM in %.2f s; starting %s", log_elapsed(), cfg.init);
+
+	/* 6. */
+	argv[0] = cfg.init;
+	execv(cfg.init, argv);
+	error("cannot run %s in the RAM root: %s; starting /bin/sh", cfg.init, strerror(errno));
+	argv[0] = "/bin/sh";
+	execv("/bin/sh", argv);
+	hang();
+}

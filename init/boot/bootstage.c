@@ -1,0 +1,149 @@
+/* bootstage.c - see bootstage.h.  The boot's use of plan.c and copy.c:
+ * everything is read through a rootfs opened on "/", the NFS root, and
+ * closed again before the switch so nothing keeps a reference to it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot/bootstage.h"
+#include "stage/copy.h"
+#include "lib/log.h"
+#include "stage/plan.h"
+
+static struct rootfs root; /* opened by bootstage_plan */
+static struct plan plan;
+
+int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n)
+{
+	char *list[CONFIG_MAX_MANIFESTS];
+	int r, i;
+
+	memset(st, 0, sizeof *st);
+	if ((r = rootfs_open(&root, "/")) < 0) {
+		error("open /: %s", strerror(-r));
+		return r;
+	}
+	plan_init(&plan, &root);
+	st->plan = &plan;
+	for (i = 0; i < n && i < CONFIG_MAX_MANIFESTS; i++)
+		list[i] = names[i];
+	/* NULL: manifests from /etc/root2ram/manifests inside the root */
+	return plan_build(&plan, NULL, list, i);
+}
+
+unsigned long long bootstage_need(const struct bootstage *st)
+{
+	struct plan_totals t;
+
+	plan_totals(st->plan, &t);
+	return t.tmpfs;
+}
+
+/* Mount points and scratch directories the switch and rcS need, whatever
+ * the manifest says. */
+static void make_mount_points(int dfd)
+{
+	static const struct { const char *name; mode_t mode; } dirs[] = {
+		{ "proc", 0555 }, { "sys", 0555 }, { "dev", 0755 },
+		{ "run", 0755 },  { "tmp", 01777 }, { "old_root", 0700 },
+	};
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
+		if (mkdirat(dfd, dirs[i].name, dirs[i].mode) == 0)
+			fchmodat(dfd, dirs[i].name, dirs[i].mode, 0); /* past the umask */
+}
+
+int bootstage_copy(struct bootstage *st, const char *newroot)
+{
+	struct copy_stats cs;
+	struct stat sb;
+	int dfd, r;
+
+	memset(&cs, 0, sizeof cs);
+	dfd = open(newroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		error("open %s: %s", newroot, strerror(errno));
+		goto out;
+	}
+	r = copy_plan_flags(&plan, &root, dfd, 0, &cs); /* no progress line on the console */
+	if (r < 0)
+		goto out;
+	if (fstatat(root.fd, &BOOT_OVERLAY_DIR[1], &sb, 0) == 0) { /* relative to the root */
+		if ((r = copy_tree(&root, BOOT_OVERLAY_DIR, dfd, &cs)) < 0)
+			goto out;
+	} else {
+		warn("no %s in the NFS root: the RAM root has no inittab of root2ram's "
+		     "(install it with scripts/install.sh)", BOOT_OVERLAY_DIR);
+	}
+	make_mount_points(dfd);
+out:
+	st->files = cs.files + cs.symlinks + cs.hardlinks;
+	st->bytes = cs.bytes;
+	st->seconds = cs.seconds;
+	if (dfd >= 0)
+		close(dfd);
+	plan_free(&plan);
+	rootfs_close(&root);
+	return r;
+}
+
+unsigned long long bootstage_tmpfs_size(unsigned long long need, unsigned long long ram,
+					unsigned long long size, unsigned pct)
+{
+	if (size)
+		return size;
+	if (pct)
+		return ram / 100 * pct;
+	size = need + need / 4 + (16ULL << 20);
+	if (size > ram / 2)
+		size = ram / 2 > need ? ram / 2 : need;
+	return size;
+}
+
+/* Split line in place into up to max space-separated fields. */
+static int fields(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (*line && n < max) {
+		while (*line == ' ')
+			*line++ = '\0';
+		if (!*line)
+			break;
+		f[n++] = line;
+		while (*line && *line != ' ')
+			line++;
+		if (*line)
+			*line++ = '\0'; /* end the field even when it is the last wanted */
+	}
+	return n;
+}
+
+/* A mountinfo line (proc(5)):
+ *   22 1 0:20 / / rw,relatime shared:1 - nfs 10.0.2.2:/srv/pi rw,vers=3,...
+ * mount ID, parent, dev, root, mount point, options, optional fields, "-",
+ * type, source, super options.  The last line for "/" is the visible one. */
+void bootstage_root_mount(char *info, char *out, size_t size)
+{
+	char *line, *next, *f[6], *dash, *mopts;
+
+	out[0] = '\0';
+	for (line = info; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!(dash = strstr(line, " - ")))
+			continue;
+		*dash = '\0';
+		if (fields(line, f, 6) < 6 || strcmp(f[4], "/") != 0)
+			continue;
+		mopts = f[5];
+		if (fields(dash + 3, f, 3) < 3)
+			continue;
+		snprintf(out, size, "source=%s\nfstype=%s\nmount_options=%s\nsuper_options=%s\n", f[1],
+			 f[0], mopts, f[2]);
+	}
+}

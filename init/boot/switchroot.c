@@ -1,0 +1,137 @@
+/* switchroot.c - see switchroot.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "boot/switchroot.h"
+#include "lib/mount.h"
+
+#define TMPFS_MAGIC 0x01021994
+#define RAMFS_MAGIC 0x858458f6
+
+static const char *const api_mounts[] = { "/dev", "/proc", "/sys" };
+
+const char *switch_root_check(const char *newroot, const char *init)
+{
+	struct statfs sfs;
+	struct stat rs, ns, is;
+	char path[4096];
+
+	if (statfs(newroot, &sfs) < 0)
+		return "statfs new root";
+	if ((unsigned long)sfs.f_type != TMPFS_MAGIC && (unsigned long)sfs.f_type != RAMFS_MAGIC) {
+		errno = EINVAL;
+		return "new root is not a tmpfs";
+	}
+	if (stat("/", &rs) < 0 || stat(newroot, &ns) < 0)
+		return "stat new root";
+	if (rs.st_dev == ns.st_dev) {
+		errno = EINVAL;
+		return "new root is on the same device as /";
+	}
+	if (snprintf(path, sizeof path, "%s%s", newroot, init) >= (int)sizeof path) {
+		errno = ENAMETOOLONG;
+		return "init path";
+	}
+	/* absolute symlinks in the RAM root point into it after the switch, so
+	 * follow them by hand under newroot */
+	for (int depth = 0; depth < 40; depth++) {
+		char link[4096];
+		ssize_t n;
+
+		if (lstat(path, &is) < 0)
+			return "init in the new root";
+		if (!S_ISLNK(is.st_mode))
+			break;
+		n = readlink(path, link, sizeof link - 1);
+		if (n < 0)
+			return "init in the new root";
+		link[n] = '\0';
+		if (link[0] == '/') {
+			if (snprintf(path, sizeof path, "%s%s", newroot, link) >= (int)sizeof path)
+				return "init path";
+		} else {
+			char *slash = strrchr(path, '/');
+			size_t dl = (size_t)(slash - path) + 1;
+			if (dl + (size_t)n + 1 > sizeof path) {
+				errno = ENAMETOOLONG;
+				return "init path";
+			}
+			memcpy(slash + 1, link, (size_t)n + 1);
+		}
+	}
+	if (!S_ISREG(is.st_mode) || !(is.st_mode & 0111)) {
+		errno = EACCES;
+		return "init in the new root is not an executable file";
+	}
+	return NULL;
+}
+
+const char *switch_root(const char *newroot)
+{
+	char dst[4096];
+	const char *step;
+	unsigned moved = 0;
+	size_t i;
+	int saved;
+
+	if (!is_mountpoint(newroot)) {
+		errno = EINVAL;
+		return "new root is not a mount point";
+	}
+	/* pivot_root(2) fails with EINVAL if the parent mount is shared:
+	 * make every mount private first (no propagation to anything). */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return "make mounts private";
+	step = "move /dev, /proc, /sys into the new root";
+	for (i = 0; i < sizeof api_mounts / sizeof *api_mounts; i++) {
+		snprintf(dst, sizeof dst, "%s%s", newroot, api_mounts[i]);
+		mkdir(dst, 0755); /* normally staging made it */
+		if (!is_mountpoint(api_mounts[i]))
+			continue;
+		if (mount(api_mounts[i], dst, NULL, MS_MOVE, NULL) < 0)
+			goto undo;
+		moved |= 1u << i;
+	}
+	snprintf(dst, sizeof dst, "%s/old_root", newroot);
+	mkdir(dst, 0700);
+	step = "chdir to the new root";
+	if (chdir(newroot) < 0)
+		goto undo;
+	step = "pivot_root";
+	if (syscall(SYS_pivot_root, ".", "old_root") < 0)
+		goto undo;
+	/* after pivot_root only the process root is left to move */
+	if (chroot(".") < 0 || chdir("/") < 0)
+		return "chroot into the new root";
+	return NULL;
+
+undo:
+	saved = errno;
+	for (i = 0; i < sizeof api_mounts / sizeof *api_mounts; i++) {
+		if (!(moved & (1u << i)))
+			continue;
+		snprintf(dst, sizeof dst, "%s%s", newroot, api_mounts[i]);
+		if (mount(dst, api_mounts[i], NULL, MS_MOVE, NULL) < 0)
+			warn("cannot move %s back: %s", dst, strerror(errno));
+	}
+	if (chdir("/") < 0)
+		warn("chdir /: %s", strerror(errno));
+	errno = saved;
+	return step;
+}
+
+int detach_old_root(void)
+{
+	if (umount2("/old_root", MNT_DETACH) < 0)
+		return -errno;
+	rmdir("/old_root");
+	return 0;
+}

@@ -1,0 +1,265 @@
+/* cmd_nfs.c - `root2ram nfs mount|umount|status`: the old NFS root, on demand.
+ *
+ * PID 1 recorded the NFS root it left in /run/root2ram/nfsroot (source and
+ * the kernel's own option string from /proc/self/mountinfo).  `mount`
+ * mounts it again at /old_root with those options, changed on purpose:
+ *   - soft,timeo=100,retrans=3 (unless --hard): when the server is away, a
+ *     command touching /old_root gets an I/O error after ~30 s instead of
+ *     hanging in D state, which is the hang root2ram exists to avoid;
+ *   - nolock: no lockd/rpcbind in the RAM root.
+ * `umount` releases it (lazily if busy, so a dead server never blocks the
+ * command).  `chroot [COMMAND...]` runs a shell or COMMAND inside it with
+ * /proc, /sys, /dev and /run bound in (mounting and releasing it around that
+ * if it was not mounted), to run apt or edit files as on the NFS boot.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "lib/mount.h"
+
+#define NFSROOT_FILE "/run/root2ram/nfsroot"
+#define OLD_ROOT "/old_root"
+
+struct nfsroot {
+	char source[512], fstype[32], options[1024];
+};
+
+static int load(struct nfsroot *n)
+{
+	char buf[4096], *line, *next;
+	ssize_t len;
+	int fd = open(NFSROOT_FILE, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (len < 0)
+		return -EIO;
+	buf[len] = '\0';
+	memset(n, 0, sizeof *n);
+	for (line = buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, "source=", 7))
+			snprintf(n->source, sizeof n->source, "%s", line + 7);
+		else if (!strncmp(line, "fstype=", 7))
+			snprintf(n->fstype, sizeof n->fstype, "%s", line + 7);
+		else if (!strncmp(line, "super_options=", 14))
+			snprintf(n->options, sizeof n->options, "%s", line + 14);
+	}
+	return n->source[0] && n->fstype[0] ? 0 : -EINVAL;
+}
+
+/* Copy the recorded options, dropping the ones chosen here again and the
+ * generic flags that are not NFS options. */
+int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out, unsigned long size)
+{
+	static const char *const drop[] = { "rw", "ro", "hard", "soft", "softerr", "timeo", "retrans",
+					    "lock", "nolock", "local_lock", NULL };
+	char opts[1024], *o, *save = NULL;
+	size_t len = 0;
+	int w;
+
+	snprintf(opts, sizeof opts, "%s", recorded);
+	out[0] = '\0';
+	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		size_t klen = strcspn(o, "=");
+		int skip = 0;
+		for (int i = 0; drop[i]; i++)
+			if (strlen(drop[i]) == klen && !strncmp(o, drop[i], klen))
+				skip = 1;
+		if (skip)
+			continue;
+		w = snprintf(out + len, size - len, "%s%s", len ? "," : "", o);
+		if (w < 0 || (size_t)w >= size - len)
+			return -ENAMETOOLONG;
+		len += (size_t)w;
+	}
+	w = snprintf(out + len, size - len, "%s%s%s%s", len ? "," : "",
+		     hard ? "hard,timeo=600,retrans=2" : "soft,timeo=100,retrans=3", ",nolock",
+		     extra ? "," : "");
+	if (w < 0 || (size_t)w >= size - len)
+		return -ENAMETOOLONG;
+	len += (size_t)w;
+	if (extra && snprintf(out + len, size - len, "%s", extra) >= (int)(size - len))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* mount the recorded NFS root at /old_root: 0, or an exit status */
+static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extra, int quiet)
+{
+	char opts[1200];
+
+	if (strncmp(n->fstype, "nfs", 3)) {
+		fprintf(stderr, "root2ram: nfs: the old root was %s, not NFS\n", n->fstype);
+		return EXIT_SYSTEM;
+	}
+	if (nfs_remount_options(n->options, hard, extra, opts, sizeof opts) < 0) {
+		fprintf(stderr, "root2ram: nfs: mount options too long\n");
+		return EXIT_USAGE;
+	}
+	mkdir(OLD_ROOT, 0700);
+	if (mount(n->source, OLD_ROOT, n->fstype, ro ? MS_RDONLY : 0, opts) < 0) {
+		fprintf(stderr, "root2ram: nfs: mount %s on %s: %s (options %s)\n", n->source, OLD_ROOT,
+			strerror(errno), opts);
+		return EXIT_SYSTEM;
+	}
+	if (!quiet)
+		printf("root2ram: nfs: %s mounted on %s (%s); 'root2ram nfs chroot' to work in it\n",
+		       n->source, OLD_ROOT,
+		       hard ? "hard" : "soft: an outage gives I/O errors, not a hang");
+	return 0;
+}
+
+static int nfs_umount(int quiet)
+{
+	if (!is_mountpoint(OLD_ROOT)) {
+		if (!quiet)
+			printf("root2ram: nfs: %s is not mounted\n", OLD_ROOT);
+		return 0;
+	}
+	if (umount2(OLD_ROOT, 0) < 0 && umount2(OLD_ROOT, MNT_DETACH) < 0) {
+		fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", OLD_ROOT, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	if (!quiet)
+		printf("root2ram: nfs: %s released\n", OLD_ROOT);
+	return 0;
+}
+
+/* The child of `nfs chroot`: a private mount namespace in which the NFS
+ * root gets what a system needs to run commands (as arch-chroot gives it):
+ * /proc, /sys, /dev with pts and shm, /run of the RAM root, and a fresh tmpfs
+ * on /tmp so scratch files do not land on the server.  Gone when it ends. */
+static void chroot_child(char **cmd)
+{
+	static const struct {
+		const char *src, *dst, *type;
+		unsigned long flags;
+	} m[] = {
+		{ "/proc", OLD_ROOT "/proc", NULL, MS_BIND | MS_REC },
+		{ "/sys", OLD_ROOT "/sys", NULL, MS_BIND | MS_REC },
+		{ "/dev", OLD_ROOT "/dev", NULL, MS_BIND | MS_REC },
+		{ "/run", OLD_ROOT "/run", NULL, MS_BIND | MS_REC },
+		{ "tmp", OLD_ROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV },
+	};
+	char *sh[] = { "sh", NULL };
+	const char *shell = getenv("SHELL");
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		fprintf(stderr, "root2ram: nfs: chroot: a private mount namespace: %s\n", strerror(errno));
+		_exit(EXIT_SYSTEM);
+	}
+	for (size_t i = 0; i < sizeof m / sizeof *m; i++)
+		if (is_mountpoint(m[i].src) || m[i].type)
+			if (mount(m[i].src, m[i].dst, m[i].type, m[i].flags,
+				  m[i].type ? "mode=1777" : NULL) < 0)
+				fprintf(stderr, "root2ram: nfs: chroot: %s on %s: %s (going on without)\n",
+					m[i].src, m[i].dst, strerror(errno));
+	if (chroot(OLD_ROOT) < 0 || chdir("/") < 0) {
+		fprintf(stderr, "root2ram: nfs: chroot %s: %s\n", OLD_ROOT, strerror(errno));
+		_exit(EXIT_SYSTEM);
+	}
+	setenv("debian_chroot", "nfs-root", 0); /* Debian's bash prompt shows (nfs-root) */
+	if (!cmd[0]) {
+		if (shell && *shell == '/' && access(shell, X_OK) == 0)
+			sh[0] = (char *)shell;
+		else
+			sh[0] = "/bin/sh";
+		cmd = sh;
+	}
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "root2ram: nfs: chroot: run %s in the NFS root: %s\n", cmd[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* `nfs chroot [COMMAND...]`: mount the NFS root if it is not, run COMMAND
+ * (default: a shell) inside it, and release it again if it was mounted for
+ * this.  The exit status is COMMAND's. */
+static int nfs_chroot(const struct nfsroot *n, int hard, int ro, const char *extra, char **cmd)
+{
+	int r, mounted = 0, st = 0;
+	pid_t pid;
+
+	if (!is_mountpoint(OLD_ROOT)) {
+		if ((r = nfs_mount(n, hard, ro, extra, 1)))
+			return r;
+		mounted = 1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "root2ram: nfs: chroot: fork: %s\n", strerror(errno));
+		r = EXIT_SYSTEM;
+	} else {
+		if (pid == 0)
+			chroot_child(cmd);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		r = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	if (mounted)
+		nfs_umount(1);
+	return r;
+}
+
+int cmd_nfs(int argc, char **argv)
+{
+	struct nfsroot n;
+	const char *extra = NULL;
+	int hard = 0, ro = 0, r, i;
+
+	if (argc < 2)
+		goto usage;
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--hard"))
+			hard = 1;
+		else if (!strcmp(argv[i], "--ro"))
+			ro = 1;
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			extra = argv[++i];
+		else if (!strcmp(argv[1], "chroot")) {
+			i += !strcmp(argv[i], "--");
+			break;
+		} else
+			goto usage;
+	}
+	if (!strcmp(argv[1], "umount"))
+		return nfs_umount(0);
+	if (strcmp(argv[1], "mount") && strcmp(argv[1], "chroot") && strcmp(argv[1], "status"))
+		goto usage;
+	if ((r = load(&n)) < 0) {
+		fprintf(stderr, "root2ram: nfs: %s: %s (was this system booted by root2ram from NFS?)\n",
+			NFSROOT_FILE, r == -EINVAL ? "incomplete" : strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	if (!strcmp(argv[1], "status")) {
+		printf("NFS root: %s (%s)\n%s: %s\n", n.source, n.fstype, OLD_ROOT,
+		       is_mountpoint(OLD_ROOT) ? "mounted" : "not mounted");
+		return 0;
+	}
+	if (!strcmp(argv[1], "chroot"))
+		return nfs_chroot(&n, hard, ro, extra, argv + i);
+	if (is_mountpoint(OLD_ROOT)) {
+		printf("root2ram: nfs: %s is already mounted\n", OLD_ROOT);
+		return 0;
+	}
+	return nfs_mount(&n, hard, ro, extra, 0);
+
+usage:
+	fprintf(stderr, "usage: root2ram nfs mount [--hard] [--ro] [-o OPTIONS] | umount | status\n"
+			"       root2ram nfs chroot [--hard] [--ro] [-o OPTIONS] [COMMAND [ARG...]]\n");
+	return EXIT_USAGE;
+}

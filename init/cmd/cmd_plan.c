@@ -1,0 +1,95 @@
+/* cmd_plan.c - `root2ram plan [--root DIR] [--manifests DIR] MANIFEST...`:
+ * what the manifests would put in the RAM root, one line per entry, then
+ * the totals and the tmpfs size.  Exit 0 only if staging would succeed. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+#include "lib/log.h"
+#include "stage/plan.h"
+
+int cmd_option(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n))
+		return 0;
+	if (argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n])
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "root2ram: %s needs a value\n", name);
+		return -1;
+	}
+	*val = argv[++*i];
+	return 1;
+}
+
+const char *cmd_manifest_dir(const struct rootfs *r, const char *given)
+{
+	struct stat st;
+
+	if (given)
+		return given;
+	if (fstatat(r->fd, "etc/root2ram/manifests", &st, 0) == 0 && S_ISDIR(st.st_mode))
+		return NULL; /* plan_build's default: inside the root */
+	if (stat("manifests", &st) == 0 && S_ISDIR(st.st_mode)) {
+		info("%s has no /etc/root2ram/manifests: using ./manifests", r->dir);
+		return "manifests";
+	}
+	return NULL;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	const char *root = "/", *mdir = NULL;
+	struct rootfs rfs;
+	struct plan p;
+	struct plan_totals t;
+	int i, r, first = 0;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if ((r = cmd_option(argc, argv, &i, "--root", &root)) ||
+		    (r = cmd_option(argc, argv, &i, "--manifests", &mdir))) {
+			if (r < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		if (!strcmp(argv[i], "--"))  {
+			i++;
+			break;
+		}
+		fprintf(stderr, "root2ram: plan: unknown option '%s'\n"
+				"usage: root2ram plan [--root DIR] [--manifests DIR] MANIFEST...\n",
+			argv[i]);
+		return EXIT_USAGE;
+	}
+	first = i;
+	if (first >= argc) {
+		fprintf(stderr, "usage: root2ram plan [--root DIR] [--manifests DIR] MANIFEST...\n"
+				"  MANIFEST is a path, or a name looked up as NAME.manifest in the\n"
+				"  manifest directory (default: /etc/root2ram/manifests inside DIR)\n");
+		return EXIT_USAGE;
+	}
+	if ((r = rootfs_open(&rfs, root)) < 0) {
+		error("plan: cannot open the root %s: %s", root, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	plan_init(&p, &rfs);
+	r = plan_build(&p, cmd_manifest_dir(&rfs, mdir), argv + first, argc - first);
+	plan_print(&p, stdout);
+	plan_totals(&p, &t);
+	plan_print_totals(&t, stdout);
+	fflush(stdout);
+	if (r < 0)
+		error("plan: %d problem%s (above); staging would fail", p.errors,
+		      p.errors == 1 ? "" : "s");
+	plan_free(&p);
+	rootfs_close(&rfs);
+	return r < 0 ? (r == -EINVAL ? EXIT_CHECK : EXIT_SYSTEM) : 0;
+}

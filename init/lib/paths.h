@@ -1,0 +1,20 @@
+/* paths.h - the fixed places root2ram reads and writes, named once. */
+#ifndef R2R_PATHS_H
+#define R2R_PATHS_H
+
+/* in the NFS root (and in an export on the server) */
+#define R2R_ETC "/etc/root2ram"
+#define R2R_CONF_FILE R2R_ETC "/root2ram.conf"
+#define R2R_MANIFEST_DIR R2R_ETC "/manifests"
+#define R2R_OVERLAY_DIR R2R_ETC "/overlay"
+
+/* in the RAM root: what PID 1 recorded of the boot */
+#define R2R_RUN_DIR "/run/root2ram"
+#define R2R_RUN_NFSROOT R2R_RUN_DIR "/nfsroot"
+#define R2R_RUN_SUMMARY R2R_RUN_DIR "/summary"
+#define R2R_RUN_TIMINGS R2R_RUN_DIR "/timings"
+
+/* where the NFS root is, after the switch */
+#define R2R_OLD_ROOT "/old_root"
+
+#endif

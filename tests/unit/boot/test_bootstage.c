@@ -1,0 +1,80 @@
+/* What the boot decides from what it reads: the tmpfs size, the NFS root
+ * recorded from mountinfo, and the options of `root2ram nfs mount`. */
+#include "unit.h"
+#include <errno.h>
+#include <string.h>
+#include "boot/bootstage.h"
+#include "cmd/cmd.h"
+
+#define MiB (1ULL << 20)
+
+static void tmpfs_size_rules(void **s)
+{
+	(void)s;
+	/* plan + a quarter + 16 MiB */
+	assert_int_equal(bootstage_tmpfs_size(8 * MiB, 256 * MiB, 0, 0), 26 * MiB);
+	/* capped at half of RAM */
+	assert_int_equal(bootstage_tmpfs_size(100 * MiB, 256 * MiB, 0, 0), 128 * MiB);
+	/* but never below what the plan needs */
+	assert_int_equal(bootstage_tmpfs_size(200 * MiB, 256 * MiB, 0, 0), 200 * MiB);
+	/* root2ram.size wins */
+	assert_int_equal(bootstage_tmpfs_size(8 * MiB, 256 * MiB, 64 * MiB, 0), 64 * MiB);
+	assert_int_equal(bootstage_tmpfs_size(8 * MiB, 1000 * MiB, 0, 25), 250 * MiB);
+}
+
+static void root_mount_from_mountinfo(void **s)
+{
+	(void)s;
+	char info[] =
+		"1 1 0:2 / / rw - rootfs rootfs rw\n"
+		"22 1 0:20 / / rw,relatime shared:1 - nfs 10.0.2.2:/srv/pi rw,vers=3,rsize=4096,hard,proto=tcp,addr=10.0.2.2\n"
+		"23 22 0:5 / /dev rw,nosuid - devtmpfs devtmpfs rw,mode=755\n"
+		"24 22 0:21 / /proc rw,nosuid,nodev,noexec - proc proc rw\n";
+	char out[512];
+	bootstage_root_mount(info, out, sizeof out);
+	assert_string_equal(out, "source=10.0.2.2:/srv/pi\nfstype=nfs\nmount_options=rw,relatime\n"
+				 "super_options=rw,vers=3,rsize=4096,hard,proto=tcp,addr=10.0.2.2\n");
+}
+
+static void root_mount_absent_or_garbled(void **s)
+{
+	(void)s;
+	char a[] = "23 22 0:5 / /dev rw - devtmpfs devtmpfs rw\n";
+	char b[] = "garbage without the dash\n\n   \n22 1 0:20 / /\n";
+	char c[] = "";
+	char out[64] = "x";
+	bootstage_root_mount(a, out, sizeof out);
+	assert_string_equal(out, "");
+	bootstage_root_mount(b, out, sizeof out);
+	assert_string_equal(out, "");
+	bootstage_root_mount(c, out, sizeof out);
+	assert_string_equal(out, "");
+}
+
+static void remount_options_are_chosen(void **s)
+{
+	(void)s;
+	char out[512];
+	const char *rec = "rw,relatime,vers=3,rsize=4096,wsize=4096,namlen=255,hard,nolock,proto=tcp,"
+			  "port=2049,timeo=600,retrans=2,sec=sys,mountaddr=10.0.2.2,mountport=20048,"
+			  "local_lock=all,addr=10.0.2.2";
+	assert_int_equal(nfs_remount_options(rec, 0, NULL, out, sizeof out), 0);
+	assert_string_equal(out, "relatime,vers=3,rsize=4096,wsize=4096,namlen=255,proto=tcp,port=2049,"
+				 "sec=sys,mountaddr=10.0.2.2,mountport=20048,addr=10.0.2.2,"
+				 "soft,timeo=100,retrans=3,nolock");
+	assert_int_equal(nfs_remount_options(rec, 1, "rsize=65536", out, sizeof out), 0);
+	assert_non_null(strstr(out, ",hard,timeo=600,retrans=2,nolock,rsize=65536"));
+	assert_null(strstr(out, "soft"));
+	assert_int_equal(nfs_remount_options(rec, 0, NULL, out, 40), -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tmpfs_size_rules),
+		cmocka_unit_test(root_mount_from_mountinfo),
+		cmocka_unit_test(root_mount_absent_or_garbled),
+		cmocka_unit_test(remount_options_are_chosen),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

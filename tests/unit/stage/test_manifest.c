@@ -1,0 +1,384 @@
+/* The manifest parser: every directive, every error message, includes. */
+#include "unit.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "capture.h"
+#include "lib/log.h"
+#include "stage/manifest.h"
+
+static char dir[64];
+
+static void put_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Parse text as "t.manifest"; returns what was logged (malloc'ed). */
+static char *parse(struct manifest *m, const char *text, int *errors)
+{
+	struct capture cap;
+	char *buf = strdup(text);
+	manifest_init(m, NULL, dir);
+	capture_start(&cap, 2);
+	*errors = manifest_parse(m, buf, strlen(buf), "m/t.manifest", "t.manifest");
+	free(buf);
+	return capture_end(&cap);
+}
+
+/* One line that must fail with `msg`; nothing planned. */
+static void bad(const char *line, const char *msg)
+{
+	struct manifest m;
+	int errors;
+	char text[1200];
+	snprintf(text, sizeof text, "# a comment\n%s\n", line);
+	char *out = parse(&m, text, &errors);
+	if (!strstr(out, msg) || errors != 1)
+		fail_msg("line '%s': expected 1 error '%s', got %d: '%s'", line, msg, errors, out);
+	assert_non_null(strstr(out, "root2ram: m/t.manifest:2: "));
+	assert_int_equal(m.n, 0);
+	free(out);
+	manifest_free(&m);
+}
+
+static void directives(void **s)
+{
+	(void)s;
+	struct manifest m;
+	int errors;
+	char *out = parse(&m,
+			  "# base\n"
+			  "/usr/sbin/dropbear   # the SSH server\n"
+			  "\t/etc/dropbear/\n"
+			  "/usr/lib/*/gconv/gconv-modules\n"
+			  "lib libnss_files.so.2 libnss_dns.so.2\n"
+			  "? /etc/ld.so.preload\n"
+			  "optional lib libfoo.so.1\n"
+			  "?/etc/hostname\r\n"
+			  "dir /tmp 1777\n"
+			  "dir /run\n"
+			  "symlink /bin/sh busybox\n"
+			  "links /bin/busybox /sbin init reboot\n"
+			  "/a#b\n"
+			  "/\n",
+			  &errors);
+	assert_string_equal(out, "");
+	assert_int_equal(errors, 0);
+	free(out);
+	assert_int_equal(m.n, 15);
+	assert_int_equal(m.e[0].kind, MF_PATH);
+	assert_string_equal(m.e[0].path, "/usr/sbin/dropbear");
+	assert_int_equal(m.e[0].line, 2);
+	assert_string_equal(m.e[0].file, "t.manifest");
+	assert_string_equal(m.e[0].where, "m/t.manifest");
+	assert_int_equal(m.e[1].kind, MF_TREE);
+	assert_string_equal(m.e[1].path, "/etc/dropbear");
+	assert_int_equal(m.e[2].kind, MF_PATH);
+	assert_int_equal(m.e[2].flags, MF_GLOB);
+	assert_int_equal(m.e[3].kind, MF_LIB);
+	assert_string_equal(m.e[3].path, "libnss_files.so.2");
+	assert_string_equal(m.e[4].path, "libnss_dns.so.2");
+	assert_int_equal(m.e[5].flags, MF_OPTIONAL);
+	assert_string_equal(m.e[5].path, "/etc/ld.so.preload");
+	assert_int_equal(m.e[6].kind, MF_LIB);
+	assert_int_equal(m.e[6].flags, MF_OPTIONAL);
+	assert_string_equal(m.e[7].path, "/etc/hostname");
+	assert_int_equal(m.e[7].flags, MF_OPTIONAL);
+	assert_int_equal(m.e[8].kind, MF_DIR);
+	assert_int_equal(m.e[8].mode, 01777);
+	assert_int_equal(m.e[9].mode, 0755);
+	assert_int_equal(m.e[10].kind, MF_SYMLINK);
+	assert_string_equal(m.e[10].target, "busybox");
+	assert_int_equal(m.e[10].flags, 0);
+	assert_string_equal(m.e[11].path, "/sbin/init");
+	assert_string_equal(m.e[11].target, "/bin/busybox");
+	assert_int_equal(m.e[11].flags, MF_WEAK);
+	assert_string_equal(m.e[12].path, "/sbin/reboot");
+	assert_string_equal(m.e[13].path, "/a#b");
+	assert_int_equal(m.e[14].kind, MF_TREE);
+	assert_string_equal(m.e[14].path, "/");
+	manifest_free(&m);
+}
+
+static void error_messages(void **s)
+{
+	(void)s;
+	char many[1200] = "lib";
+	for (int i = 0; i < 300; i++)
+		strcat(many, " x");
+	bad("usr/bin/x", "path 'usr/bin/x' is not absolute; write it as /usr/bin/x");
+	bad("? usr/bin/x", "path 'usr/bin/x' is not absolute");
+	bad("frobnicate /x", "unknown directive 'frobnicate'; a line is an absolute path, or starts "
+			     "with lib, dir, symlink, links, include, optional or ?");
+	bad("/usr/bin/my program", "unexpected 'program' after the path; one path a line");
+	bad("?", "'?' needs a path, lib or include after it");
+	bad("optional", "'optional' needs a path, lib or include after it");
+	bad("? dir /x", "'?' and 'optional' apply to paths, lib and include, not to dir");
+	bad("lib", "lib needs a library name, e.g. 'lib libnss_files.so.2'");
+	bad("lib /lib/libc.so.6", "library name '/lib/libc.so.6' must be a plain name without '/'");
+	bad("include", "include needs a manifest name, e.g. 'include base'");
+	bad("include ../base", "manifest name '../base' must be a plain name without '/'");
+	bad("dir", "dir needs a path and an optional octal mode, e.g. 'dir /tmp 1777'");
+	bad("dir /a 0755 x", "dir needs a path and an optional octal mode");
+	bad("dir /a 0x755", "bad mode '0x755'; write it in octal, e.g. 0755 or 1777");
+	bad("dir /a 17777", "bad mode '17777'");
+	bad("dir /a 8", "bad mode '8'");
+	bad("dir tmp", "dir path 'tmp' is not absolute; write it as /tmp");
+	bad("dir /t*", "dir path '/t*' has a glob character (*, ? or [); globs are for files to copy");
+	bad("symlink /bin/sh", "symlink needs the link's path and its target, e.g. 'symlink /bin/sh busybox'");
+	bad("symlink bin/sh busybox", "symlink path 'bin/sh' is not absolute");
+	bad("links /bin/busybox /bin", "links needs a target, a directory and names, e.g. 'links /bin/busybox /bin sh ls'");
+	bad("links busybox /bin sh", "links target 'busybox' is not absolute");
+	bad("links /bin/busybox bin sh", "links directory 'bin' is not absolute");
+	bad("links /bin/busybox /bin a/b", "link name 'a/b' must be a plain name without '/'");
+	bad(many, "more than 256 words; split the line");
+}
+
+static void all_errors_at_once(void **s)
+{
+	(void)s;
+	struct manifest m;
+	int errors;
+	char *out = parse(&m, "bogus\n/ok\ndir /x 99\n\nlib\n/fine\n", &errors);
+	assert_int_equal(errors, 3);
+	assert_int_equal(m.errors, 3);
+	assert_non_null(strstr(out, "m/t.manifest:1: unknown directive 'bogus'"));
+	assert_non_null(strstr(out, "m/t.manifest:3: bad mode '99'"));
+	assert_non_null(strstr(out, "m/t.manifest:5: lib needs"));
+	/* the good lines are kept, so a plan can report missing files too */
+	assert_int_equal(m.n, 2);
+	assert_string_equal(m.e[1].path, "/fine");
+	free(out);
+	manifest_free(&m);
+}
+
+static void nul_byte(void **s)
+{
+	(void)s;
+	struct manifest m;
+	struct capture cap;
+	char text[] = "/a\0/b\n";
+	manifest_init(&m, NULL, dir);
+	capture_start(&cap, 2);
+	assert_int_equal(manifest_parse(&m, text, sizeof text - 1, "x.manifest", "x.manifest"), 1);
+	char *out = capture_end(&cap);
+	assert_non_null(strstr(out, "root2ram: x.manifest: has a NUL byte: not a text file; is it a manifest?"));
+	free(out);
+	manifest_free(&m);
+}
+
+static char *load(struct manifest *m, const char *name, int *r)
+{
+	struct capture cap;
+	manifest_init(m, NULL, dir);
+	capture_start(&cap, 2);
+	*r = manifest_load(m, name);
+	return capture_end(&cap);
+}
+
+static void includes(void **s)
+{
+	(void)s;
+	struct manifest m;
+	int r;
+	char path[128];
+	/* a diamond: top includes a and b, both include base: base read once */
+	put_file("base.manifest", "/bin/busybox\n");
+	put_file("a.manifest", "include base\n/a\n");
+	put_file("b.manifest", "include base\n/b\n");
+	put_file("top.manifest", "include a b\n? include absent\n/top\n");
+	char *out = load(&m, "top", &r);
+	assert_string_equal(out, "");
+	assert_int_equal(r, 0);
+	assert_int_equal(m.n, 4);
+	assert_string_equal(m.e[0].path, "/bin/busybox");
+	assert_string_equal(m.e[0].file, "base.manifest");
+	assert_int_equal(m.e[0].line, 1);
+	assert_string_equal(m.e[1].path, "/a");
+	assert_string_equal(m.e[2].path, "/b");
+	assert_string_equal(m.e[3].path, "/top");
+	assert_int_equal(m.e[3].line, 3);
+	free(out);
+	manifest_free(&m);
+	/* by path: the includes are still looked up in the manifest directory */
+	snprintf(path, sizeof path, "%s/top.manifest", dir);
+	free(load(&m, path, &r));
+	assert_int_equal(r, 0);
+	assert_int_equal(m.n, 4);
+	manifest_free(&m);
+}
+
+static void include_errors(void **s)
+{
+	(void)s;
+	struct manifest m;
+	int r;
+	put_file("c1.manifest", "/x\ninclude c2\n");
+	put_file("c2.manifest", "include c1\n");
+	char *out = load(&m, "c1", &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(out, "c2.manifest: include cycle: "));
+	assert_non_null(strstr(out, "c1.manifest -> "));
+	assert_non_null(strstr(out, "c2.manifest -> "));
+	assert_non_null(strstr(out, "; remove one of these includes"));
+	free(out);
+	manifest_free(&m);
+
+	put_file("inc.manifest", "/x\ninclude nosuch\n");
+	out = load(&m, "inc", &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(out, "root2ram: manifest 'nosuch': cannot read "));
+	assert_non_null(strstr(out, "nosuch.manifest: No such file or directory; list the manifest "
+				    "directory, or give --manifests DIR"));
+	assert_non_null(strstr(out, "inc.manifest:2: in 'include nosuch'"));
+	free(out);
+	manifest_free(&m);
+
+	out = load(&m, "nosuch", &r);
+	assert_int_equal(r, -ENOENT);
+	assert_int_equal(m.errors, 1);
+	free(out);
+	manifest_free(&m);
+
+	out = load(&m, "/nonexistent/x.manifest", &r);
+	assert_int_equal(r, -ENOENT);
+	assert_non_null(strstr(out, "cannot read /nonexistent/x.manifest: No such file or directory"));
+	free(out);
+	manifest_free(&m);
+}
+
+static void too_big(void **s)
+{
+	(void)s;
+	struct manifest m;
+	int r;
+	char path[128];
+	snprintf(path, sizeof path, "%s/big.manifest", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, MANIFEST_MAX_SIZE + 1), 0);
+	close(fd);
+	char *out = load(&m, "big", &r);
+	assert_int_equal(r, -EIO);
+	assert_non_null(strstr(out, "big.manifest is larger than 1048576 bytes; is it a manifest?"));
+	free(out);
+	manifest_free(&m);
+}
+
+/* inside a root: the default manifest directory is looked up there */
+static void inside_root(void **s)
+{
+	(void)s;
+	struct manifest m;
+	struct rootfs r;
+	struct capture cap;
+	char sub[128];
+	snprintf(sub, sizeof sub, "%s/etc", dir);
+	mkdir(sub, 0755);
+	snprintf(sub, sizeof sub, "%s/etc/m", dir);
+	mkdir(sub, 0755);
+	snprintf(sub, sizeof sub, "%s/etc/m/x.manifest", dir);
+	FILE *f = fopen(sub, "w");
+	fputs("/inside\n", f);
+	fclose(f);
+	assert_int_equal(rootfs_open(&r, dir), 0);
+	manifest_init(&m, &r, "/etc/m");
+	capture_start(&cap, 2);
+	assert_int_equal(manifest_load(&m, "x"), 0);
+	assert_int_equal(manifest_load(&m, "y"), -ENOENT);
+	char *out = capture_end(&cap);
+	assert_non_null(strstr(out, "manifest 'y': cannot read /etc/m/y.manifest in "));
+	free(out);
+	assert_int_equal(m.n, 1);
+	assert_string_equal(m.e[0].where, "/etc/m/x.manifest");
+	manifest_free(&m);
+	rootfs_close(&r);
+}
+
+struct svc { char list[512]; };
+static void on_svc(void *ctx, const char *db, const char *svc)
+{
+	struct svc *v = ctx;
+	strcat(v->list, db);
+	strcat(v->list, "=");
+	strcat(v->list, svc);
+	strcat(v->list, " ");
+}
+
+static void nsswitch(void **s)
+{
+	(void)s;
+	struct svc v = { "" };
+	char text[] = "# comment: files\n"
+		      "passwd:         files systemd\n"
+		      "hosts:  files mdns4_minimal [NOTFOUND=return] myhostname dns\n"
+		      "netgroup: nis # trailing\n"
+		      "shadow:files[!UNAVAIL=return !NOTFOUND=continue]compat\n"
+		      "garbage line\n"
+		      ":\n";
+	manifest_nsswitch(text, on_svc, &v);
+	assert_string_equal(v.list, "passwd=files passwd=systemd hosts=files hosts=mdns4_minimal "
+				    "hosts=myhostname hosts=dns netgroup=nis shadow=files shadow=compat ");
+}
+
+static void arena(void **s)
+{
+	(void)s;
+	struct arena a = { 0 };
+	char big[100000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	char *p = arena_strdup(&a, "hello");
+	char *q = arena_strdup(&a, big);
+	char *r = arena_strndup(&a, "abcdef", 3);
+	assert_string_equal(p, "hello");
+	assert_int_equal(strlen(q), sizeof big - 1);
+	assert_string_equal(r, "abc");
+	for (int i = 0; i < 10000; i++)
+		assert_non_null(arena_alloc(&a, 100));
+	arena_free(&a);
+	assert_null(a.head);
+}
+
+static int setup(void **s)
+{
+	(void)s;
+	strcpy(dir, "/tmp/r2r-manifest-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **s)
+{
+	(void)s;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	log_setup(2, -1, LOG_INFO);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(directives),
+		cmocka_unit_test(error_messages),
+		cmocka_unit_test(all_errors_at_once),
+		cmocka_unit_test(nul_byte),
+		cmocka_unit_test(includes),
+		cmocka_unit_test(include_errors),
+		cmocka_unit_test(too_big),
+		cmocka_unit_test(inside_root),
+		cmocka_unit_test(nsswitch),
+		cmocka_unit_test(arena),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
