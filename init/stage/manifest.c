@@ -8,10 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "lib/log.h"
 #include "stage/manifest.h"
-
-/* --- manifests -------------------------------------------------------------- */
 
 void manifest_init(struct manifest *m, const struct rootfs *root, const char *dir)
 {
@@ -45,8 +44,16 @@ void manifest_error(struct manifest *m, const char *where, int line, const char 
 
 int manifest_has_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
 
-static struct mf_entry *add(struct manifest *m, enum mf_kind kind, unsigned flags,
-			    const char *path, const char *where, const char *file, int line)
+/* --- one line ----------------------------------------------------------------- */
+
+/* The line being parsed: `where` for messages, `file` for "why" notes. */
+struct at {
+	const char *where, *file;
+	int line;
+};
+
+static struct mf_entry *add(struct manifest *m, const struct at *at, enum mf_kind kind,
+			    unsigned flags, const char *path)
 {
 	struct mf_entry *e;
 
@@ -63,29 +70,40 @@ static struct mf_entry *add(struct manifest *m, enum mf_kind kind, unsigned flag
 	e->kind = kind;
 	e->flags = flags;
 	e->path = arena_strdup(&m->arena, path);
-	e->where = where;
-	e->file = file;
-	e->line = line;
+	e->where = at->where;
+	e->file = at->file;
+	e->line = at->line;
 	if (!e->path)
 		return NULL;
 	m->n++;
 	return e;
 }
 
+static int add_symlink(struct manifest *m, const struct at *at, unsigned flags, const char *path,
+		       const char *target)
+{
+	struct mf_entry *e = add(m, at, MF_SYMLINK, flags, path);
+
+	if (!e || !(e->target = arena_strdup(&m->arena, target)))
+		return -ENOMEM;
+	return 0;
+}
+
 /* An absolute path a manifest may name; logs why not. */
-static int check_path(struct manifest *m, const char *where, int line, const char *what,
-		      const char *p, int glob_ok)
+static int check_path(struct manifest *m, const struct at *at, const char *what, const char *p,
+		      int glob_ok)
 {
 	if (p[0] != '/') {
-		manifest_error(m, where, line, "%s '%s' is not absolute; write it as /%s", what, p, p);
+		manifest_error(m, at->where, at->line, "%s '%s' is not absolute; write it as /%s", what,
+			       p, p);
 		return -1;
 	}
 	if (strlen(p) >= 4096) {
-		manifest_error(m, where, line, "%s is longer than 4095 bytes", what);
+		manifest_error(m, at->where, at->line, "%s is longer than 4095 bytes", what);
 		return -1;
 	}
 	if (!glob_ok && manifest_has_glob(p)) {
-		manifest_error(m, where, line,
+		manifest_error(m, at->where, at->line,
 			       "%s '%s' has a glob character (*, ? or [); globs are for files to copy, "
 			       "name each %s",
 			       what, p, what);
@@ -94,11 +112,11 @@ static int check_path(struct manifest *m, const char *where, int line, const cha
 	return 0;
 }
 
-static int check_name(struct manifest *m, const char *where, int line, const char *what,
-		      const char *n)
+static int check_name(struct manifest *m, const struct at *at, const char *what, const char *n)
 {
 	if (strchr(n, '/') || !strcmp(n, ".") || !strcmp(n, "..")) {
-		manifest_error(m, where, line, "%s '%s' must be a plain name without '/'", what, n);
+		manifest_error(m, at->where, at->line, "%s '%s' must be a plain name without '/'", what,
+			       n);
 		return -1;
 	}
 	return 0;
@@ -122,163 +140,204 @@ static int parse_mode(const char *s, mode_t *mode)
 	return 0;
 }
 
-#define MAX_WORDS 256
+/* Each directive gets the words after its name (as many as the table
+ * allows) and returns 0, or -ENOMEM; a mistake in them is logged and
+ * counted, and is no failure of the parse. */
 
+static int path_line(struct manifest *m, const struct at *at, char **w, int n, unsigned flags)
+{
+	char *p = w[0];
+	size_t len = strlen(p);
+	enum mf_kind kind = len == 1 || p[len - 1] == '/' ? MF_TREE : MF_PATH;
+
+	if (n > 1) {
+		manifest_error(m, at->where, at->line,
+			       "unexpected '%s' after the path; one path a line "
+			       "(paths with blanks are not supported)",
+			       w[1]);
+		return 0;
+	}
+	if (check_path(m, at, "path", p, 1))
+		return 0;
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	if (manifest_has_glob(p))
+		flags |= MF_GLOB;
+	return add(m, at, kind, flags, p) ? 0 : -ENOMEM;
+}
+
+static int do_lib(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+{
+	for (int i = 0; i < n; i++)
+		if (!check_name(m, at, "library name", arg[i]) && !add(m, at, MF_LIB, flags, arg[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* includes recurse: load() parses the included manifest */
 static int load(struct manifest *m, const char *name, int optional);
 
-static void parse_line(struct manifest *m, char **w, int n, const char *where, const char *file,
-		       int line)
+static int do_include(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
 {
-	unsigned flags = 0;
-	struct mf_entry *e;
-	const char *d = w[0];
-	int i;
+	for (int i = 0; i < n; i++) {
+		int r;
+		if (check_name(m, at, "manifest name", arg[i]))
+			continue;
+		r = load(m, arg[i], flags & MF_OPTIONAL);
+		if (r == -ENOENT && (flags & MF_OPTIONAL))
+			continue;
+		if (r == -ENOENT || r == -EIO) /* said why already */
+			manifest_error(m, at->where, at->line, "in 'include %s'", arg[i]);
+	}
+	return 0;
+}
 
-	if (!strcmp(d, "?") || !strcmp(d, "optional")) {
+static int do_dir(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+{
+	struct mf_entry *e;
+	mode_t mode = 0755;
+
+	(void)flags;
+	if (check_path(m, at, "dir path", arg[0], 0))
+		return 0;
+	if (n == 2 && parse_mode(arg[1], &mode)) {
+		manifest_error(m, at->where, at->line,
+			       "bad mode '%s'; write it in octal, e.g. 0755 or 1777", arg[1]);
+		return 0;
+	}
+	if (!(e = add(m, at, MF_DIR, 0, arg[0])))
+		return -ENOMEM;
+	e->mode = mode;
+	return 0;
+}
+
+static int do_symlink(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+{
+	(void)n, (void)flags;
+	if (check_path(m, at, "symlink path", arg[0], 0))
+		return 0;
+	return add_symlink(m, at, 0, arg[0], arg[1]);
+}
+
+static int do_links(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+{
+	const char *sep = arg[1][strlen(arg[1]) - 1] == '/' ? "" : "/";
+	char path[4096];
+
+	(void)flags;
+	if (check_path(m, at, "links target", arg[0], 0) ||
+	    check_path(m, at, "links directory", arg[1], 0))
+		return 0;
+	for (int i = 2; i < n; i++) {
+		if (check_name(m, at, "link name", arg[i]))
+			continue;
+		snprintf(path, sizeof path, "%s%s%s", arg[1], sep, arg[i]);
+		if (add_symlink(m, at, MF_WEAK, path, arg[0]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The example is what a line with the wrong number of words is shown. */
+static const struct directive {
+	const char *name;
+	unsigned char min, max; /* words after the name; max 0: no limit */
+	unsigned char optional; /* '?' applies: the thing may be absent */
+	int (*fn)(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags);
+	const char *needs, *example;
+} directives[] = {
+	{ "lib", 1, 0, 1, do_lib, "a library name", "lib libnss_files.so.2" },
+	{ "dir", 1, 2, 0, do_dir, "a path and an optional octal mode", "dir /tmp 1777" },
+	{ "symlink", 2, 2, 0, do_symlink, "the link's path and its target", "symlink /bin/sh busybox" },
+	{ "links", 3, 0, 0, do_links, "a target, a directory and names",
+	  "links /bin/busybox /bin sh ls" },
+	{ "include", 1, 0, 1, do_include, "a manifest name", "include base" },
+};
+
+#define MAX_WORDS 256
+
+/* The words of a line, cut in place; a word that starts with '#' ends the
+ * line.  The count, or -1 after logging that there are too many. */
+static int split(struct manifest *m, const struct at *at, char *q, char **w)
+{
+	int n = 0;
+
+	while (*q) {
+		while (*q == ' ' || *q == '\t' || *q == '\r')
+			*q++ = '\0';
+		if (!*q || *q == '#')
+			break;
+		if (n == MAX_WORDS) {
+			manifest_error(m, at->where, at->line, "more than %d words; split the line",
+				       MAX_WORDS);
+			return -1;
+		}
+		w[n++] = q;
+		q += strcspn(q, " \t\r");
+	}
+	return n;
+}
+
+static void parse_line(struct manifest *m, const struct at *at, char *text)
+{
+	char *words[MAX_WORDS], **w = words;
+	const struct directive *d = NULL;
+	unsigned flags = 0;
+	int n = split(m, at, text, words), r;
+
+	if (n <= 0)
+		return;
+	if (!strcmp(w[0], "?") || !strcmp(w[0], "optional")) {
 		if (n == 1) {
-			manifest_error(m, where, line, "'%s' needs a path, lib or include after it", d);
+			manifest_error(m, at->where, at->line,
+				       "'%s' needs a path, lib or include after it", w[0]);
 			return;
 		}
 		flags = MF_OPTIONAL;
 		w++, n--;
-		d = w[0];
-	} else if (d[0] == '?' && d[1] == '/') {
+	} else if (w[0][0] == '?' && w[0][1] == '/') {
 		flags = MF_OPTIONAL;
-		d = w[0] = w[0] + 1;
+		w[0]++;
 	}
-
-	if (d[0] == '/') {
-		size_t len = strlen(d);
-		enum mf_kind kind = MF_PATH;
-		if (n > 1) {
-			manifest_error(m, where, line,
-				       "unexpected '%s' after the path; one path a line "
-				       "(paths with blanks are not supported)",
-				       w[1]);
-			return;
-		}
-		if (check_path(m, where, line, "path", d, 1))
-			return;
-		if (len > 1 && d[len - 1] == '/') {
-			kind = MF_TREE;
-			while (len > 1 && d[len - 1] == '/')
-				w[0][--len] = '\0';
-		} else if (len == 1) {
-			kind = MF_TREE;
-		}
-		if (manifest_has_glob(d))
-			flags |= MF_GLOB;
-		if (!add(m, kind, flags, d, where, file, line))
-			goto nomem;
+	if (w[0][0] == '/') {
+		r = path_line(m, at, w, n, flags);
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof directives / sizeof *directives; i++)
+		if (!strcmp(w[0], directives[i].name))
+			d = &directives[i];
+	if (!d) {
+		if (strchr(w[0], '/'))
+			manifest_error(m, at->where, at->line,
+				       "path '%s' is not absolute; write it as /%s", w[0], w[0]);
+		else
+			manifest_error(m, at->where, at->line,
+				       "unknown directive '%s'; a line is an absolute path, or starts "
+				       "with lib, dir, symlink, links, include, optional or ?",
+				       w[0]);
 		return;
 	}
-	if (!strcmp(d, "lib")) {
-		if (n < 2) {
-			manifest_error(m, where, line,
-				       "lib needs a library name, e.g. 'lib libnss_files.so.2'");
-			return;
-		}
-		for (i = 1; i < n; i++)
-			if (!check_name(m, where, line, "library name", w[i]) &&
-			    !add(m, MF_LIB, flags, w[i], where, file, line))
-				goto nomem;
+	if (flags && !d->optional) {
+		manifest_error(m, at->where, at->line,
+			       "'?' and 'optional' apply to paths, lib and include, not to %s", d->name);
 		return;
 	}
-	if (!strcmp(d, "include")) {
-		if (n < 2) {
-			manifest_error(m, where, line, "include needs a manifest name, e.g. 'include base'");
-			return;
-		}
-		for (i = 1; i < n; i++) {
-			int r;
-			if (check_name(m, where, line, "manifest name", w[i]))
-				continue;
-			r = load(m, w[i], flags & MF_OPTIONAL);
-			if (r == -ENOENT && (flags & MF_OPTIONAL))
-				continue;
-			if (r == -ENOENT || r == -EIO) /* said why already */
-				manifest_error(m, where, line, "in 'include %s'", w[i]);
-		}
+	if (n - 1 < d->min || (d->max && n - 1 > d->max)) {
+		manifest_error(m, at->where, at->line, "%s needs %s, e.g. '%s'", d->name, d->needs,
+			       d->example);
 		return;
 	}
-	if (flags && (!strcmp(d, "dir") || !strcmp(d, "symlink") || !strcmp(d, "links"))) {
-		manifest_error(m, where, line, "'?' and 'optional' apply to paths, lib and include, not to %s",
-			       d);
-		return;
-	}
-	if (!strcmp(d, "dir")) {
-		mode_t mode = 0755;
-		if (n < 2 || n > 3) {
-			manifest_error(m, where, line,
-				       "dir needs a path and an optional octal mode, e.g. 'dir /tmp 1777'");
-			return;
-		}
-		if (check_path(m, where, line, "dir path", w[1], 0))
-			return;
-		if (n == 3 && parse_mode(w[2], &mode)) {
-			manifest_error(m, where, line, "bad mode '%s'; write it in octal, e.g. 0755 or 1777",
-				       w[2]);
-			return;
-		}
-		if (!(e = add(m, MF_DIR, 0, w[1], where, file, line)))
-			goto nomem;
-		e->mode = mode;
-		return;
-	}
-	if (!strcmp(d, "symlink")) {
-		if (n != 3) {
-			manifest_error(m, where, line,
-				       "symlink needs the link's path and its target, "
-				       "e.g. 'symlink /bin/sh busybox'");
-			return;
-		}
-		if (check_path(m, where, line, "symlink path", w[1], 0))
-			return;
-		if (!(e = add(m, MF_SYMLINK, 0, w[1], where, file, line)))
-			goto nomem;
-		if (!(e->target = arena_strdup(&m->arena, w[2])))
-			goto nomem;
-		return;
-	}
-	if (!strcmp(d, "links")) {
-		char path[4096];
-		if (n < 4) {
-			manifest_error(m, where, line,
-				       "links needs a target, a directory and names, "
-				       "e.g. 'links /bin/busybox /bin sh ls'");
-			return;
-		}
-		if (check_path(m, where, line, "links target", w[1], 0) ||
-		    check_path(m, where, line, "links directory", w[2], 0))
-			return;
-		for (i = 3; i < n; i++) {
-			if (check_name(m, where, line, "link name", w[i]))
-				continue;
-			snprintf(path, sizeof path, "%s%s%s", w[2],
-				 w[2][strlen(w[2]) - 1] == '/' ? "" : "/", w[i]);
-			if (!(e = add(m, MF_SYMLINK, MF_WEAK, path, where, file, line)))
-				goto nomem;
-			if (!(e->target = arena_strdup(&m->arena, w[1])))
-				goto nomem;
-		}
-		return;
-	}
-	if (strchr(d, '/'))
-		manifest_error(m, where, line, "path '%s' is not absolute; write it as /%s", d, d);
-	else
-		manifest_error(m, where, line,
-			       "unknown directive '%s'; a line is an absolute path, or starts with "
-			       "lib, dir, symlink, links, include, optional or ?",
-			       d);
-	return;
-nomem:
-	manifest_error(m, where, line, "out of memory");
+	r = d->fn(m, at, w + 1, n - 1, flags);
+done:
+	if (r)
+		manifest_error(m, at->where, at->line, "out of memory");
 }
 
 int manifest_parse(struct manifest *m, char *text, size_t len, const char *where,
 		   const char *file)
 {
-	int before = m->errors, line = 0;
+	struct at at = { where, file, 0 };
+	int before = m->errors;
 	char *p = text, *end = text + len;
 
 	if (memchr(text, '\0', len)) {
@@ -286,80 +345,94 @@ int manifest_parse(struct manifest *m, char *text, size_t len, const char *where
 		return m->errors - before;
 	}
 	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p)), *w[MAX_WORDS], *q;
-		int n = 0;
+		char *nl = memchr(p, '\n', (size_t)(end - p));
 
-		line++;
+		at.line++;
 		if (!nl)
 			nl = end;
 		*nl = '\0';
-		for (q = p; *q;) {
-			while (*q == ' ' || *q == '\t' || *q == '\r')
-				*q++ = '\0';
-			if (!*q || *q == '#') /* a comment starts a word */
-				break;
-			if (n == MAX_WORDS) {
-				manifest_error(m, where, line, "more than %d words; split the line", MAX_WORDS);
-				n = -1;
-				break;
-			}
-			w[n++] = q;
-			while (*q && *q != ' ' && *q != '\t' && *q != '\r')
-				q++;
-		}
-		if (n > 0)
-			parse_line(m, w, n, where, file, line);
+		parse_line(m, &at, p);
 		p = nl + 1;
 	}
 	return m->errors - before;
 }
 
-/* A manifest named by name is looked up inside the root when m->root is set;
- * one given as a path is always on the host. */
-static int read_manifest(struct manifest *m, const char *path, int is_path, char **text,
+/* --- files and includes ------------------------------------------------------ */
+
+/* in_root: a manifest named by name is looked up inside the root, when
+ * there is one; one given as a path is always on the host. */
+static int read_manifest(struct manifest *m, const char *path, int in_root, char **text,
 			 size_t *len)
 {
 	/* O_NONBLOCK: a FIFO named by mistake must not hang the boot */
-	int fd = m->root && !is_path ? rootfs_openat(m->root, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-				     : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = in_root ? rootfs_openat(m->root, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+			 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
-	size_t n = 0;
+	ssize_t n;
 	char *buf;
 
 	if (fd < 0)
-		return m->root && !is_path ? fd : -errno;
+		return in_root ? fd : -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
+	/* one byte more than allowed, to tell a file that is too large */
 	buf = malloc(MANIFEST_MAX_SIZE + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, MANIFEST_MAX_SIZE + 1 - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			close(fd);
-			free(buf);
-			return (int)r;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > MANIFEST_MAX_SIZE) {
-			close(fd);
-			free(buf);
-			return -EFBIG;
-		}
-	}
+	n = buf ? read_full(fd, buf, MANIFEST_MAX_SIZE + 1) : -ENOMEM;
 	close(fd);
+	if (n < 0 || n > MANIFEST_MAX_SIZE) {
+		free(buf);
+		return n < 0 ? (int)n : -EFBIG;
+	}
 	buf[n] = '\0';
 	*text = buf;
-	*len = n;
+	*len = (size_t)n;
+	return 0;
+}
+
+static void read_error(struct manifest *m, const char *name, const char *path, int is_path, int r)
+{
+	int in_root = m->root && !is_path;
+
+	if (r == -EFBIG)
+		error("manifest '%s': %s is larger than %d bytes; is it a manifest?", name, path,
+		      MANIFEST_MAX_SIZE);
+	else if (r == -EINVAL)
+		error("manifest '%s': %s is not a regular file", name, path);
+	else
+		error("manifest '%s': cannot read %s%s%s: %s%s", name, path, in_root ? " in " : "",
+		      in_root ? m->root->dir : "", strerror(-r),
+		      r == -ENOENT && !is_path ? "; list the manifest directory, or give "
+						 "--manifests DIR" : "");
+	m->errors++;
+}
+
+/* An include of a manifest already on the include chain: logs the chain. */
+static int cycle(struct manifest *m, const char *path)
+{
+	char chain[1024] = "";
+	int i = 0;
+
+	while (i < m->depth && strcmp(m->stack[i], path))
+		i++;
+	if (i == m->depth)
+		return 0;
+	for (; i < m->depth; i++) {
+		strncat(chain, m->stack[i], sizeof chain - strlen(chain) - 1);
+		strncat(chain, " -> ", sizeof chain - strlen(chain) - 1);
+	}
+	strncat(chain, path, sizeof chain - strlen(chain) - 1);
+	manifest_error(m, m->stack[m->depth - 1], 0,
+		       "include cycle: %s; remove one of these includes", chain);
+	return 1;
+}
+
+static int loaded(const struct manifest *m, const char *path)
+{
+	for (int i = 0; i < m->n_loaded; i++)
+		if (!strcmp(m->loaded[i], path))
+			return 1;
 	return 0;
 }
 
@@ -372,7 +445,7 @@ static int load(struct manifest *m, const char *name, int optional)
 	const char *where, *file, *slash;
 	char *text = NULL;
 	size_t len = 0, nl = strlen(name);
-	int i, r, before = m->errors;
+	int r, before = m->errors;
 	int is_path = strchr(name, '/') || (nl > 9 && !strcmp(name + nl - 9, ".manifest"));
 
 	if (is_path)
@@ -380,41 +453,19 @@ static int load(struct manifest *m, const char *name, int optional)
 	else if ((size_t)snprintf(path, sizeof path, "%s/%s.manifest", m->dir ? m->dir : ".", name) >=
 		 sizeof path)
 		return -ENAMETOOLONG;
-	for (i = 0; i < m->depth; i++)
-		if (!strcmp(m->stack[i], path)) {
-			char chain[1024] = "";
-			for (int j = i; j < m->depth; j++) {
-				strncat(chain, m->stack[j], sizeof chain - strlen(chain) - 1);
-				strncat(chain, " -> ", sizeof chain - strlen(chain) - 1);
-			}
-			strncat(chain, path, sizeof chain - strlen(chain) - 1);
-			manifest_error(m, m->stack[m->depth - 1], 0,
-				       "include cycle: %s; remove one of these includes", chain);
-			return -EINVAL;
-		}
-	for (i = 0; i < m->n_loaded; i++)
-		if (!strcmp(m->loaded[i], path))
-			return 0; /* each manifest once, however often included */
+	if (cycle(m, path))
+		return -EINVAL;
+	if (loaded(m, path))
+		return 0; /* each manifest once, however often included */
 	if (m->depth == MANIFEST_MAX_DEPTH) {
 		manifest_error(m, path, 0, "includes nest deeper than %d", MANIFEST_MAX_DEPTH);
 		return -EINVAL;
 	}
-	r = read_manifest(m, path, is_path, &text, &len);
+	r = read_manifest(m, path, m->root && !is_path, &text, &len);
 	if (r == -ENOENT && optional)
 		return r;
 	if (r < 0) {
-		if (r == -EFBIG)
-			error("manifest '%s': %s is larger than %d bytes; is it a manifest?", name, path,
-			      MANIFEST_MAX_SIZE);
-		else if (r == -EINVAL)
-			error("manifest '%s': %s is not a regular file", name, path);
-		else
-			error("manifest '%s': cannot read %s%s%s: %s%s", name, path,
-			      m->root && !is_path ? " in " : "", m->root && !is_path ? m->root->dir : "",
-			      strerror(-r),
-			      r == -ENOENT && !is_path ? "; list the manifest directory, or give "
-							 "--manifests DIR" : "");
-		m->errors++;
+		read_error(m, name, path, is_path, r);
 		return r == -ENOENT ? -ENOENT : -EIO;
 	}
 	where = arena_strdup(&m->arena, path);

@@ -142,6 +142,15 @@ static void error_messages(void **s)
 	bad("links /bin/busybox bin sh", "links directory 'bin' is not absolute");
 	bad("links /bin/busybox /bin a/b", "link name 'a/b' must be a plain name without '/'");
 	bad(many, "more than 256 words; split the line");
+	/* one prefix only; the count is checked after it */
+	bad("? ?/x", "path '?/x' is not absolute; write it as /?/x");
+	bad("? ? /x", "unknown directive '?'");
+	bad("? include", "include needs a manifest name, e.g. 'include base'");
+	bad("optional links /bin/busybox /bin a",
+	    "'?' and 'optional' apply to paths, lib and include, not to links");
+	bad("symlink /a b c", "symlink needs the link's path and its target");
+	bad("links /a /b* c", "links directory '/b*' has a glob character");
+	bad("?/etc/hostname extra", "unexpected 'extra' after the path");
 }
 
 static void all_errors_at_once(void **s)
