@@ -14,6 +14,7 @@
  * and last to a loop that reaps children.  PID 1 never returns.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +31,14 @@
 #include "boot/boot.h"
 #include "boot/bootstage.h"
 #include "boot/config.h"
-#include "stage/copy.h"
-#include "lib/log.h"
+#include "boot/fail.h"
 #include "boot/switchroot.h"
+#include "lib/file.h"
+#include "lib/log.h"
 #include "lib/mount.h"
+#include "lib/paths.h"
+#include "stage/copy.h"
 #include "version.h"
-
-#define CONF_FILE "/etc/root2ram/root2ram.conf"
-#define RUN_DIR "/run/root2ram"
 
 static struct config cfg;
 static char timings[1024];
@@ -68,9 +69,14 @@ static void __attribute__((noreturn)) exec_inits(const char *first, char **argv)
 	size_t i;
 
 	if (first && first[0]) {
+		struct boot_failure f;
+		char line[320];
+
 		argv[0] = (char *)first;
 		execv(first, argv);
-		error("cannot run %s: %s", first, strerror(errno));
+		boot_fail(&f, -errno, NULL, "run %s", first);
+		error("%s", boot_failure_line(&f, "trying /sbin/init, /etc/init, /bin/init, /bin/sh", line,
+					      sizeof line));
 	}
 	for (i = 0; i < sizeof order / sizeof *order; i++) {
 		if (first && strcmp(first, order[i]) == 0)
@@ -81,41 +87,27 @@ static void __attribute__((noreturn)) exec_inits(const char *first, char **argv)
 	hang();
 }
 
-/* Before the switch: one line saying what failed and what to do, then the
- * NFS root's own init.  err is -errno or 0; todo may be NULL. */
-static void __attribute__((noreturn)) fallback(char **argv, const char *what, int err, const char *todo)
+/* Before the switch: the failure in one line, then the NFS root's own init. */
+static void __attribute__((noreturn)) fallback(char **argv, const struct boot_failure *f)
 {
-	error("%s%s%s%s%s; booting the NFS root's %s instead", what, err ? ": " : "",
-	      err ? strerror(-err) : "", todo ? "; " : "", todo ? todo : "", cfg.fallback);
+	char line[400], instead[CONFIG_PATH_MAX + 32];
+
+	snprintf(instead, sizeof instead, "booting the NFS root's %s", cfg.fallback);
+	error("%s", boot_failure_line(f, instead, line, sizeof line));
 	exec_inits(cfg.fallback, argv);
 }
 
-static int read_small(const char *path, char *buf, size_t size)
+/* The same, for a step that fails here: err is -errno or 0, todo may be NULL. */
+static void __attribute__((noreturn, format(printf, 4, 5)))
+fall_back(char **argv, int err, const char *todo, const char *fmt, ...)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, got = 0;
+	struct boot_failure f;
+	va_list ap;
 
-	if (fd < 0)
-		return -errno;
-	while ((size_t)got < size - 1 && (n = read(fd, buf + got, size - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = '\0';
-	return (int)got;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	size_t len = strlen(text);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len) {
-		close(fd);
-		return -EIO;
-	}
-	return close(fd) < 0 ? -errno : 0;
+	va_start(ap, fmt);
+	boot_vfail(&f, err, todo, fmt, ap);
+	va_end(ap);
+	fallback(argv, &f);
 }
 
 /* The console: the kernel opens /dev/console for init only if it exists on
@@ -143,7 +135,7 @@ static void mount_api(char **argv)
 {
 	if (!is_mountpoint("/proc") &&
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		fallback(argv, "mount /proc", -errno, "the NFS root needs an empty /proc");
+		fall_back(argv, -errno, "the NFS root needs an empty /proc", "mount /proc");
 	if (!is_mountpoint("/sys") && mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		warn("mount /sys: %s", strerror(errno));
 	if (!is_mountpoint("/dev") && mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
@@ -169,7 +161,7 @@ static void record_nfs_root(char *out, size_t size)
 	static char info[16384];
 
 	out[0] = '\0';
-	if (read_small("/proc/self/mountinfo", info, sizeof info) >= 0)
+	if (read_text("/proc/self/mountinfo", info, sizeof info) >= 0)
 		bootstage_root_mount(info, out, size);
 }
 
@@ -207,7 +199,6 @@ static void net_basics(void)
 	struct ifreq ifr;
 	char name[65];
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	ssize_t n;
 
 	if (fd >= 0) {
 		memset(&ifr, 0, sizeof ifr);
@@ -219,77 +210,64 @@ static void net_basics(void)
 		}
 		close(fd);
 	}
-	fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_text("/etc/hostname", name, sizeof name) <= 0)
 		return;
-	n = read(fd, name, sizeof name - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	name[n] = '\0';
 	name[strcspn(name, " \t\r\n")] = '\0';
 	if (name[0] && sethostname(name, strlen(name)) < 0)
 		warn("set the host name %s: %s", name, strerror(errno));
 }
 
-/* What the staging child tells PID 1: an empty `what` is success. */
+/* What the staging child tells PID 1: an empty fail.what is success. */
 struct stage_result {
-	char what[160], todo[96];
-	int err, mounted;
+	struct boot_failure fail;
+	int mounted;
 	unsigned long files;
 	unsigned long long bytes;
 	double seconds, t_planned;
 };
 
-/* Steps 3 and 4: plan, check the plan fits, mount the tmpfs, stage. */
-static void stage(const char *newroot, struct stage_result *res)
+/* Steps 3 and 4: plan, check the plan fits, mount the tmpfs, stage.
+ * 0, or -1 with res->fail saying what failed. */
+static int stage(const char *newroot, struct stage_result *res)
 {
+	struct boot_failure *f = &res->fail;
 	struct bootstage st;
 	struct sysinfo si;
 	unsigned long long need, size, ram, avail;
 	char b1[32], b2[32], opts[64];
-	int r;
-
-#define FAIL(err_, todo_, ...)                                              \
-	do {                                                                \
-		res->err = (err_);                                          \
-		snprintf(res->todo, sizeof res->todo, "%s", (todo_) ? (todo_) : ""); \
-		snprintf(res->what, sizeof res->what, __VA_ARGS__);         \
-		return;                                                     \
-	} while (0)
-
 	double t0 = log_elapsed();
 
 	if (cfg.jobs)
 		copy_jobs = cfg.jobs;
 	if (bootstage_plan(&st, cfg.manifest, cfg.n_manifest) < 0)
-		FAIL(0, "check it with: root2ram plan MANIFEST", "the manifest has errors (above)");
+		return boot_fail(f, 0, "check it with: root2ram plan MANIFEST", "the manifest has errors (above)");
 	res->t_planned = log_elapsed();
 	need = bootstage_need(&st);
 	if (sysinfo(&si) < 0)
-		FAIL(-errno, NULL, "sysinfo");
+		return boot_fail(f, -errno, NULL, "sysinfo");
 	ram = (unsigned long long)si.totalram * si.mem_unit;
 	avail = (unsigned long long)si.freeram * si.mem_unit;
 	size = bootstage_tmpfs_size(need, ram, cfg.size, cfg.size_pct);
 	info("planned %s for a %s tmpfs in %.2f s", log_human_bytes(need, b1, sizeof b1),
 	     log_human_bytes(size, b2, sizeof b2), res->t_planned - t0);
 	if (need > size)
-		FAIL(0, "raise root2ram.size or trim the manifest", "the plan needs %s but root2ram.size is %s",
-		     log_human_bytes(need, b1, sizeof b1), log_human_bytes(size, b2, sizeof b2));
+		return boot_fail(f, 0, "raise root2ram.size or trim the manifest",
+				 "the plan needs %s but root2ram.size is %s", log_human_bytes(need, b1, sizeof b1),
+				 log_human_bytes(size, b2, sizeof b2));
 	/* keep 16 MiB for the programs that will run */
 	if (need + (16ULL << 20) > avail)
-		FAIL(0, "trim the manifest", "the plan needs %s but only %s of RAM is free",
-		     log_human_bytes(need, b1, sizeof b1), log_human_bytes(avail, b2, sizeof b2));
+		return boot_fail(f, 0, "trim the manifest", "the plan needs %s but only %s of RAM is free",
+				 log_human_bytes(need, b1, sizeof b1), log_human_bytes(avail, b2, sizeof b2));
 	snprintf(opts, sizeof opts, "size=%llu,mode=0755", size);
 	if (mount("root2ram", newroot, "tmpfs", 0, opts) < 0)
-		FAIL(-errno, "is CONFIG_TMPFS on?", "mount a tmpfs on %s", newroot);
+		return boot_fail(f, -errno, "is CONFIG_TMPFS on?", "mount a tmpfs on %s", newroot);
 	res->mounted = 1;
-	if ((r = bootstage_copy(&st, newroot)) < 0)
-		FAIL(0, NULL, "staging into RAM failed (above)");
+	if (bootstage_copy(&st, newroot) < 0)
+		return boot_fail(f, 0, NULL, "staging into RAM failed (above)");
 	res->files = st.files;
 	res->bytes = st.bytes;
 	res->seconds = st.seconds;
-#undef FAIL
+	return 0;
 }
 
 static void stage_in_child(const char *newroot, struct stage_result *res)
@@ -311,7 +289,7 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 		_exit(n == (ssize_t)sizeof *res ? 0 : 1);
 	}
 	close(fd[1]);
-	n = read(fd[0], res, sizeof *res);
+	n = read_full(fd[0], res, sizeof *res);
 	close(fd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -319,12 +297,11 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 		memset(res, 0, sizeof *res);
 		res->mounted = 1; /* it may have got that far */
 		if (WIFSIGNALED(status))
-			snprintf(res->what, sizeof res->what, "staging crashed (signal %d): a bug in root2ram",
-				 WTERMSIG(status));
+			boot_fail(&res->fail, 0, "please report it with the lines above",
+				  "staging crashed (signal %d): a bug in root2ram", WTERMSIG(status));
 		else
-			snprintf(res->what, sizeof res->what, "staging stopped (status %d)",
-				 WEXITSTATUS(status));
-		snprintf(res->todo, sizeof res->todo, "please report it with the lines above");
+			boot_fail(&res->fail, 0, "please report it with the lines above",
+				  "staging stopped (status %d)", WEXITSTATUS(status));
 	}
 }
 
@@ -344,17 +321,17 @@ void boot_main(int argc, char **argv)
 	mount_api(argv);
 	open_console();
 	log_open_kmsg();
-	if ((r = read_small("/proc/cmdline", cmdline, sizeof cmdline)) < 0)
-		fallback(argv, "read /proc/cmdline", r, NULL);
+	if ((r = (int)read_text("/proc/cmdline", cmdline, sizeof cmdline)) < 0)
+		fall_back(argv, r, NULL, "read /proc/cmdline");
 
 	/* 2. the file first; the command line wins */
-	if (read_small(CONF_FILE, conf, sizeof conf) >= 0)
-		config_from_text(&cfg, conf, CONF_FILE);
+	if (read_text(R2R_CONF_FILE, conf, sizeof conf) >= 0)
+		config_from_text(&cfg, conf, R2R_CONF_FILE);
 	config_from_cmdline(&cfg, cmdline);
 	if (cfg.debug)
 		log_set_level(LOG_DEBUG);
 	if (cfg.off)
-		fallback(argv, "root2ram=off on the kernel command line", 0, NULL);
+		fall_back(argv, 0, NULL, "root2ram=off on the kernel command line");
 	info("starting (version %s), manifest %s%s", R2R_VERSION, cfg.manifest[0],
 	     cfg.n_manifest > 1 ? ", ..." : "");
 	mark("start");
@@ -362,13 +339,13 @@ void boot_main(int argc, char **argv)
 	/* 3. and 4., in a child: a bug in planning or staging can only kill
 	 * the child, never PID 1 (that would panic the kernel) */
 	if (!(mnt = mount_point()))
-		fallback(argv, "no directory to mount the tmpfs on (need /run, /mnt or /tmp)", 0, NULL);
+		fall_back(argv, 0, NULL, "no directory to mount the tmpfs on (need /run, /mnt or /tmp)");
 	snprintf(newroot, sizeof newroot, "%s", mnt);
 	stage_in_child(newroot, &res);
-	if (res.what[0]) {
+	if (res.fail.what[0]) {
 		if (res.mounted)
 			umount2(newroot, MNT_DETACH);
-		fallback(argv, res.what, res.err, res.todo[0] ? res.todo : NULL);
+		fallback(argv, &res.fail);
 	}
 	mark_at("planned", res.t_planned);
 	mark("staged");
@@ -377,7 +354,7 @@ void boot_main(int argc, char **argv)
 	if ((step = switch_root_check(newroot, cfg.init))) {
 		r = -errno;
 		umount2(newroot, MNT_DETACH);
-		fallback(argv, step, r, "add the init to the manifest, or set root2ram.init=");
+		fall_back(argv, r, "add the init to the manifest, or set root2ram.init=", "%s", step);
 	}
 	record_nfs_root(nfsinfo, sizeof nfsinfo);
 
@@ -385,17 +362,17 @@ void boot_main(int argc, char **argv)
 	if ((step = switch_root(newroot))) {
 		r = -errno;
 		umount2(newroot, MNT_DETACH);
-		fallback(argv, step, r, NULL);
+		fall_back(argv, r, NULL, "%s", step);
 	}
 	mark("switched");
 	/* From here on the RAM root is "/": no fallback to the NFS root. */
 	mount_run_fs();
 	net_basics();
-	mkdir(RUN_DIR, 0755);
-	write_file(RUN_DIR "/nfsroot", nfsinfo);
+	mkdir(R2R_RUN_DIR, 0755);
+	write_text(R2R_RUN_NFSROOT, nfsinfo);
 	if (cfg.detach) {
 		if ((r = detach_old_root()) < 0)
-			warn("detach the NFS root: %s; it stays at /old_root", strerror(-r));
+			warn("detach the NFS root: %s; it stays at " R2R_OLD_ROOT, strerror(-r));
 		else {
 			mark("detached");
 			info("NFS root detached: an outage can no longer stall this system");
@@ -404,16 +381,22 @@ void boot_main(int argc, char **argv)
 	snprintf(summary, sizeof summary,
 		 "root2ram: running from RAM: %lu files, %s staged in %.2f s; NFS root %s\n", res.files,
 		 log_human_bytes(res.bytes, buf, sizeof buf), res.seconds,
-		 cfg.detach ? "detached (root2ram nfs mount brings it back)" : "at /old_root");
-	write_file(RUN_DIR "/summary", summary);
+		 cfg.detach ? "detached (root2ram nfs mount brings it back)" : "at " R2R_OLD_ROOT);
+	write_text(R2R_RUN_SUMMARY, summary);
 	mark("exec-init");
-	write_file(RUN_DIR "/timings", timings);
+	write_text(R2R_RUN_TIMINGS, timings);
 	info("switched to RAM in %.2f s; starting %s", log_elapsed(), cfg.init);
 
 	/* 6. */
 	argv[0] = cfg.init;
 	execv(cfg.init, argv);
-	error("cannot run %s in the RAM root: %s; starting /bin/sh", cfg.init, strerror(errno));
+	{
+		struct boot_failure f;
+		char line[400];
+
+		boot_fail(&f, -errno, NULL, "run %s in the RAM root", cfg.init);
+		error("%s", boot_failure_line(&f, "starting /bin/sh", line, sizeof line));
+	}
 	argv[0] = "/bin/sh";
 	execv("/bin/sh", argv);
 	hang();

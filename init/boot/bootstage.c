@@ -11,6 +11,7 @@
 #include "boot/bootstage.h"
 #include "stage/copy.h"
 #include "lib/log.h"
+#include "lib/paths.h"
 #include "stage/plan.h"
 
 static struct rootfs root; /* opened by bootstage_plan */
@@ -48,7 +49,7 @@ static void make_mount_points(int dfd)
 {
 	static const struct { const char *name; mode_t mode; } dirs[] = {
 		{ "proc", 0555 }, { "sys", 0555 }, { "dev", 0755 },
-		{ "run", 0755 },  { "tmp", 01777 }, { "old_root", 0700 },
+		{ "run", 0755 },  { "tmp", 01777 }, { R2R_OLD_ROOT + 1, 0700 },
 	};
 	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
 		if (mkdirat(dfd, dirs[i].name, dirs[i].mode) == 0)
@@ -71,12 +72,12 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 	r = copy_plan_flags(&plan, &root, dfd, 0, &cs); /* no progress line on the console */
 	if (r < 0)
 		goto out;
-	if (fstatat(root.fd, &BOOT_OVERLAY_DIR[1], &sb, 0) == 0) { /* relative to the root */
-		if ((r = copy_tree(&root, BOOT_OVERLAY_DIR, dfd, &cs)) < 0)
+	if (fstatat(root.fd, &R2R_OVERLAY_DIR[1], &sb, 0) == 0) { /* relative to the root */
+		if ((r = copy_tree(&root, R2R_OVERLAY_DIR, dfd, &cs)) < 0)
 			goto out;
 	} else {
 		warn("no %s in the NFS root: the RAM root has no inittab of root2ram's "
-		     "(install it with scripts/install.sh)", BOOT_OVERLAY_DIR);
+		     "(install it with scripts/install.sh)", R2R_OVERLAY_DIR);
 	}
 	make_mount_points(dfd);
 out:

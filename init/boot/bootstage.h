@@ -5,8 +5,6 @@
 
 #include "boot/config.h"
 
-#define BOOT_MANIFEST_DIR "/etc/root2ram/manifests"
-#define BOOT_OVERLAY_DIR "/etc/root2ram/overlay"
 
 struct plan;
 

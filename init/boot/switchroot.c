@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "boot/switchroot.h"
 #include "lib/mount.h"
+#include "lib/paths.h"
 
 #define TMPFS_MAGIC 0x01021994
 #define RAMFS_MAGIC 0x858458f6
@@ -100,13 +101,13 @@ const char *switch_root(const char *newroot)
 			goto undo;
 		moved |= 1u << i;
 	}
-	snprintf(dst, sizeof dst, "%s/old_root", newroot);
+	snprintf(dst, sizeof dst, "%s" R2R_OLD_ROOT, newroot);
 	mkdir(dst, 0700);
 	step = "chdir to the new root";
 	if (chdir(newroot) < 0)
 		goto undo;
 	step = "pivot_root";
-	if (syscall(SYS_pivot_root, ".", "old_root") < 0)
+	if (syscall(SYS_pivot_root, ".", R2R_OLD_ROOT + 1) < 0)
 		goto undo;
 	/* after pivot_root only the process root is left to move */
 	if (chroot(".") < 0 || chdir("/") < 0)
@@ -130,8 +131,8 @@ undo:
 
 int detach_old_root(void)
 {
-	if (umount2("/old_root", MNT_DETACH) < 0)
+	if (umount2(R2R_OLD_ROOT, MNT_DETACH) < 0)
 		return -errno;
-	rmdir("/old_root");
+	rmdir(R2R_OLD_ROOT);
 	return 0;
 }

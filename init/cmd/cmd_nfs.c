@@ -24,10 +24,10 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "lib/file.h"
 #include "lib/mount.h"
+#include "lib/paths.h"
 
-#define NFSROOT_FILE "/run/root2ram/nfsroot"
-#define OLD_ROOT "/old_root"
 
 struct nfsroot {
 	char source[512], fstype[32], options[1024];
@@ -36,16 +36,10 @@ struct nfsroot {
 static int load(struct nfsroot *n)
 {
 	char buf[4096], *line, *next;
-	ssize_t len;
-	int fd = open(NFSROOT_FILE, O_RDONLY | O_CLOEXEC);
+	ssize_t len = read_text(R2R_RUN_NFSROOT, buf, sizeof buf);
 
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buf, sizeof buf - 1);
-	close(fd);
 	if (len < 0)
-		return -EIO;
-	buf[len] = '\0';
+		return (int)len;
 	memset(n, 0, sizeof *n);
 	for (line = buf; line && *line; line = next) {
 		next = strchr(line, '\n');
@@ -110,32 +104,32 @@ static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extr
 		fprintf(stderr, "root2ram: nfs: mount options too long\n");
 		return EXIT_USAGE;
 	}
-	mkdir(OLD_ROOT, 0700);
-	if (mount(n->source, OLD_ROOT, n->fstype, ro ? MS_RDONLY : 0, opts) < 0) {
-		fprintf(stderr, "root2ram: nfs: mount %s on %s: %s (options %s)\n", n->source, OLD_ROOT,
+	mkdir(R2R_OLD_ROOT, 0700);
+	if (mount(n->source, R2R_OLD_ROOT, n->fstype, ro ? MS_RDONLY : 0, opts) < 0) {
+		fprintf(stderr, "root2ram: nfs: mount %s on %s: %s (options %s)\n", n->source, R2R_OLD_ROOT,
 			strerror(errno), opts);
 		return EXIT_SYSTEM;
 	}
 	if (!quiet)
 		printf("root2ram: nfs: %s mounted on %s (%s); 'root2ram nfs chroot' to work in it\n",
-		       n->source, OLD_ROOT,
+		       n->source, R2R_OLD_ROOT,
 		       hard ? "hard" : "soft: an outage gives I/O errors, not a hang");
 	return 0;
 }
 
 static int nfs_umount(int quiet)
 {
-	if (!is_mountpoint(OLD_ROOT)) {
+	if (!is_mountpoint(R2R_OLD_ROOT)) {
 		if (!quiet)
-			printf("root2ram: nfs: %s is not mounted\n", OLD_ROOT);
+			printf("root2ram: nfs: %s is not mounted\n", R2R_OLD_ROOT);
 		return 0;
 	}
-	if (umount2(OLD_ROOT, 0) < 0 && umount2(OLD_ROOT, MNT_DETACH) < 0) {
-		fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", OLD_ROOT, strerror(errno));
+	if (umount2(R2R_OLD_ROOT, 0) < 0 && umount2(R2R_OLD_ROOT, MNT_DETACH) < 0) {
+		fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", R2R_OLD_ROOT, strerror(errno));
 		return EXIT_SYSTEM;
 	}
 	if (!quiet)
-		printf("root2ram: nfs: %s released\n", OLD_ROOT);
+		printf("root2ram: nfs: %s released\n", R2R_OLD_ROOT);
 	return 0;
 }
 
@@ -149,11 +143,11 @@ static void chroot_child(char **cmd)
 		const char *src, *dst, *type;
 		unsigned long flags;
 	} m[] = {
-		{ "/proc", OLD_ROOT "/proc", NULL, MS_BIND | MS_REC },
-		{ "/sys", OLD_ROOT "/sys", NULL, MS_BIND | MS_REC },
-		{ "/dev", OLD_ROOT "/dev", NULL, MS_BIND | MS_REC },
-		{ "/run", OLD_ROOT "/run", NULL, MS_BIND | MS_REC },
-		{ "tmp", OLD_ROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV },
+		{ "/proc", R2R_OLD_ROOT "/proc", NULL, MS_BIND | MS_REC },
+		{ "/sys", R2R_OLD_ROOT "/sys", NULL, MS_BIND | MS_REC },
+		{ "/dev", R2R_OLD_ROOT "/dev", NULL, MS_BIND | MS_REC },
+		{ "/run", R2R_OLD_ROOT "/run", NULL, MS_BIND | MS_REC },
+		{ "tmp", R2R_OLD_ROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV },
 	};
 	char *sh[] = { "sh", NULL };
 	const char *shell = getenv("SHELL");
@@ -168,8 +162,8 @@ static void chroot_child(char **cmd)
 				  m[i].type ? "mode=1777" : NULL) < 0)
 				fprintf(stderr, "root2ram: nfs: chroot: %s on %s: %s (going on without)\n",
 					m[i].src, m[i].dst, strerror(errno));
-	if (chroot(OLD_ROOT) < 0 || chdir("/") < 0) {
-		fprintf(stderr, "root2ram: nfs: chroot %s: %s\n", OLD_ROOT, strerror(errno));
+	if (chroot(R2R_OLD_ROOT) < 0 || chdir("/") < 0) {
+		fprintf(stderr, "root2ram: nfs: chroot %s: %s\n", R2R_OLD_ROOT, strerror(errno));
 		_exit(EXIT_SYSTEM);
 	}
 	setenv("debian_chroot", "nfs-root", 0); /* Debian's bash prompt shows (nfs-root) */
@@ -193,7 +187,7 @@ static int nfs_chroot(const struct nfsroot *n, int hard, int ro, const char *ext
 	int r, mounted = 0, st = 0;
 	pid_t pid;
 
-	if (!is_mountpoint(OLD_ROOT)) {
+	if (!is_mountpoint(R2R_OLD_ROOT)) {
 		if ((r = nfs_mount(n, hard, ro, extra, 1)))
 			return r;
 		mounted = 1;
@@ -242,18 +236,18 @@ int cmd_nfs(int argc, char **argv)
 		goto usage;
 	if ((r = load(&n)) < 0) {
 		fprintf(stderr, "root2ram: nfs: %s: %s (was this system booted by root2ram from NFS?)\n",
-			NFSROOT_FILE, r == -EINVAL ? "incomplete" : strerror(-r));
+			R2R_RUN_NFSROOT, r == -EINVAL ? "incomplete" : strerror(-r));
 		return EXIT_SYSTEM;
 	}
 	if (!strcmp(argv[1], "status")) {
-		printf("NFS root: %s (%s)\n%s: %s\n", n.source, n.fstype, OLD_ROOT,
-		       is_mountpoint(OLD_ROOT) ? "mounted" : "not mounted");
+		printf("NFS root: %s (%s)\n%s: %s\n", n.source, n.fstype, R2R_OLD_ROOT,
+		       is_mountpoint(R2R_OLD_ROOT) ? "mounted" : "not mounted");
 		return 0;
 	}
 	if (!strcmp(argv[1], "chroot"))
 		return nfs_chroot(&n, hard, ro, extra, argv + i);
-	if (is_mountpoint(OLD_ROOT)) {
-		printf("root2ram: nfs: %s is already mounted\n", OLD_ROOT);
+	if (is_mountpoint(R2R_OLD_ROOT)) {
+		printf("root2ram: nfs: %s is already mounted\n", R2R_OLD_ROOT);
 		return 0;
 	}
 	return nfs_mount(&n, hard, ro, extra, 0);

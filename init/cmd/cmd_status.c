@@ -11,24 +11,18 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "lib/file.h"
 #include "lib/log.h"
-
-#define RUN_DIR "/run/root2ram"
+#include "lib/paths.h"
 
 static int show(const char *name, const char *title)
 {
 	char path[128], buf[4096];
 	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof path, "%s/%s", RUN_DIR, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
+	snprintf(path, sizeof path, "%s/%s", R2R_RUN_DIR, name);
+	if ((n = read_text(path, buf, sizeof buf)) < 0)
+		return (int)n;
 	if (title)
 		printf("%s\n", title);
 	/* indent every line under a title */
@@ -53,7 +47,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (show("summary", NULL) < 0) {
 		printf("root2ram: this system was not booted into RAM by root2ram (no %s/summary)\n",
-		       RUN_DIR);
+		       R2R_RUN_DIR);
 		return EXIT_CHECK;
 	}
 	/* the seed's advice: watch the RAM a RAM root uses */

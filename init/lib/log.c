@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "lib/log.h"
 
 #define LOG_LINE_MAX 1024
@@ -31,7 +32,6 @@ void log_setup(int cfd, int kfd, enum log_level max)
 int log_open_kmsg(void)
 {
 	char buf[32];
-	ssize_t n;
 	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
@@ -41,13 +41,9 @@ int log_open_kmsg(void)
 	 * below console_loglevel (first field of /proc/sys/kernel/printk; 7,
 	 * or 4 with "quiet").  Those lines are not written to the console
 	 * again, so each shows once, with the kernel's timestamp. */
-	fd = open("/proc/sys/kernel/printk", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
-			kernel_echo_below = kernel_echo_below * 10 + buf[i] - '0';
-	}
+	if (read_text("/proc/sys/kernel/printk", buf, sizeof buf) > 0)
+		for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+			kernel_echo_below = kernel_echo_below * 10 + *p - '0';
 	return 0;
 }
 

@@ -58,112 +58,126 @@ static int is_dir(const struct rootfs *r, const char *canon)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-/* Walk `rest` starting from the canonical directory `cur` ("" is the
- * root).  cur is rewritten in place; both buffers are RPATH_MAX long. */
+/* One walk: where it is (cur, the canonical path so far, "" for the root)
+ * and what is left (p, inside rest).  Both buffers are RPATH_MAX long. */
+struct walk {
+	const struct rootfs *r;
+	char *cur, *rest, *p;
+	size_t curlen;
+	int links;
+	int unchecked; /* cur's last component not yet known to be a directory */
+};
+
+/* "name/." and "name/.." and "name/" need name to be a directory; the
+ * check is put off until then, as most components are only passed. */
+static int settle(struct walk *w)
+{
+	int e = 0;
+
+	if (w->unchecked) {
+		w->cur[w->curlen] = '\0';
+		e = is_dir(w->r, w->cur);
+		w->unchecked = 0;
+	}
+	return e;
+}
+
+/* "..": drop the last component; ".." of the root is the root. */
+static void go_up(struct walk *w)
+{
+	while (w->curlen > 0 && w->cur[w->curlen - 1] != '/')
+		w->curlen--;
+	if (w->curlen > 0)
+		w->curlen--;
+	w->cur[w->curlen] = '\0';
+}
+
+/* The component at cur is a symlink to `target` (n bytes): what is left
+ * becomes target "/" whatever came after the component (after), and an
+ * absolute target restarts at the root. */
+static int follow(struct walk *w, const char *target, size_t n, const char *after,
+		  rootfs_link_fn fn, void *ctx)
+{
+	size_t alen = strlen(after);
+
+	if (++w->links > ROOTFS_MAXLINKS)
+		return -ELOOP;
+	if (fn) {
+		int stop = fn(ctx, w->cur, target);
+		if (stop)
+			return stop;
+	}
+	if (n + alen + 1 >= RPATH_MAX)
+		return -ENAMETOOLONG;
+	memmove(w->rest + n, after, alen + 1);
+	memcpy(w->rest, target, n);
+	w->p = w->rest;
+	if (target[0] == '/')
+		w->curlen = 0;
+	w->cur[w->curlen] = '\0';
+	w->unchecked = 0;
+	return 0;
+}
+
+/* Walk `rest` from the canonical directory `cur`, rewritten in place. */
 static int walk(const struct rootfs *r, char *cur, char *rest, int nofollow_last,
 		rootfs_link_fn fn, void *ctx)
 {
-	size_t curlen = strlen(cur);
-	int links = 0, unchecked = 0; /* cur's last component not known to be a dir */
-	char *p = rest;
+	struct walk w = { r, cur, rest, rest, strlen(cur), 0, 0 };
+	char target[RPATH_MAX];
+	int e;
 
 	for (;;) {
-		char target[RPATH_MAX];
+		const char *name, *after;
 		size_t clen;
-		const char *after;
 		int last, dirsyntax;
 		ssize_t n;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		while (*w.p == '/')
+			w.p++;
+		if (!*w.p)
 			break;
-		clen = strcspn(p, "/");
-		after = p + clen;
-		while (*after == '/')
-			after++;
+		name = w.p;
+		clen = strcspn(name, "/");
+		dirsyntax = name[clen] == '/'; /* "name/": must be a directory */
+		for (after = name + clen; *after == '/'; after++)
+			;
 		last = *after == '\0';
-		dirsyntax = p[clen] == '/'; /* "name/": must be a directory */
+		w.p += clen;
 
-		if (clen == 1 && p[0] == '.') {
-			if (unchecked) {
-				int e = is_dir(r, cur);
-				if (e)
-					return e;
-				unchecked = 0;
-			}
-			p += clen;
+		if (clen <= 2 && name[0] == '.' && (clen == 1 || name[1] == '.')) {
+			if ((e = settle(&w)))
+				return e;
+			if (clen == 2)
+				go_up(&w);
 			continue;
 		}
-		if (clen == 2 && p[0] == '.' && p[1] == '.') {
-			if (unchecked) {
-				int e = is_dir(r, cur);
-				if (e)
-					return e;
-				unchecked = 0;
-			}
-			/* ".." of the root is the root */
-			while (curlen > 0 && cur[curlen - 1] != '/')
-				curlen--;
-			if (curlen > 0)
-				curlen--;
-			cur[curlen] = '\0';
-			p += clen;
-			continue;
-		}
-		if (clen > 255)
+		if (clen > 255 || w.curlen + 1 + clen >= RPATH_MAX)
 			return -ENAMETOOLONG;
-		if (curlen + 1 + clen >= RPATH_MAX)
-			return -ENAMETOOLONG;
-		cur[curlen] = '/';
-		memcpy(cur + curlen + 1, p, clen);
-		cur[curlen + 1 + clen] = '\0';
+		cur[w.curlen] = '/';
+		memcpy(cur + w.curlen + 1, name, clen);
+		cur[w.curlen + 1 + clen] = '\0';
 
 		n = readlinkat(r->fd, cur + 1, target, sizeof target);
-		if (n < 0) {
-			if (errno != EINVAL)
-				return -errno;
-			/* not a symlink: the component exists */
-			curlen += 1 + clen;
-			unchecked = !last || dirsyntax;
-			p += clen;
+		if (n < 0 && errno != EINVAL)
+			return -errno;
+		if (n < 0 || (last && nofollow_last && !dirsyntax)) {
+			/* a component that exists, and stays */
+			w.curlen += 1 + clen;
+			w.unchecked = n < 0 && (!last || dirsyntax);
+			if (n >= 0)
+				break;
 			continue;
-		}
-		if (last && nofollow_last && !dirsyntax) {
-			curlen += 1 + clen;
-			unchecked = 0;
-			break;
 		}
 		if ((size_t)n >= sizeof target)
 			return -ENAMETOOLONG;
 		target[n] = '\0';
-		if (++links > ROOTFS_MAXLINKS)
-			return -ELOOP;
-		if (fn) {
-			int stop = fn(ctx, cur, target);
-			if (stop)
-				return stop;
-		}
-		/* rest := target "/" what came after this component */
-		{
-			size_t alen = strlen(p + clen);
-			if ((size_t)n + alen + 1 >= RPATH_MAX)
-				return -ENAMETOOLONG;
-			memmove(rest + n, p + clen, alen + 1);
-			memcpy(rest, target, (size_t)n);
-			p = rest;
-		}
-		if (target[0] == '/')
-			curlen = 0; /* absolute: restart at the root */
-		cur[curlen] = '\0';
-		unchecked = 0;
-	}
-	if (unchecked) {
-		int e = is_dir(r, cur);
-		if (e)
+		if ((e = follow(&w, target, (size_t)n, name + clen, fn, ctx)))
 			return e;
 	}
-	cur[curlen] = '\0';
+	if ((e = settle(&w)))
+		return e;
+	cur[w.curlen] = '\0';
 	return 0;
 }
 
