@@ -38,7 +38,7 @@ int dispatch(int argc, char **argv);
 void usage(FILE *f);
 
 struct rootfs;
-/* cmd_plan.c, for plan and stage: parse "--name VALUE" or "--name=VALUE"
+/* options.c, for the commands: parse "--name VALUE" or "--name=VALUE"
  * at argv[*i]: 1 and *val set, 0 if not that option, -1 if no value. */
 int cmd_option(int argc, char **argv, int *i, const char *name, const char **val);
 /* Where manifest names are looked up: --manifests DIR (given); else the

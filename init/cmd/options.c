@@ -1,0 +1,45 @@
+/* options.c - what the commands share: "--name VALUE" options, and where
+ * manifests are looked up. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+#include "lib/log.h"
+#include "lib/paths.h"
+#include "lib/rootfs.h"
+
+int cmd_option(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n))
+		return 0;
+	if (argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n])
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "root2ram: %s needs a value\n", name);
+		return -1;
+	}
+	*val = argv[++*i];
+	return 1;
+}
+
+const char *cmd_manifest_dir(const struct rootfs *r, const char *given)
+{
+	struct stat st;
+
+	if (given)
+		return given;
+	if (fstatat(r->fd, R2R_MANIFEST_DIR + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))
+		return NULL; /* plan_build's default: inside the root */
+	if (stat("manifests", &st) == 0 && S_ISDIR(st.st_mode)) {
+		info("%s has no " R2R_MANIFEST_DIR ": using ./manifests", r->dir);
+		return "manifests";
+	}
+	return NULL;
+}
