@@ -139,12 +139,12 @@ fuzz: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 check-unit:
 	@sh scripts/setup.sh unit
 	@$(MAKE) --no-print-directory unit-host unit-asan
-	@sh tests/run.sh host asan
+	@sh tests/run.sh layout host asan
 
 check:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64 fuzz size
-	@sh tests/run.sh host asan armel arm64 fuzz ldd stage e2e
+	@sh tests/run.sh layout host asan armel arm64 fuzz ldd stage e2e
 
 bench:
 	@sh scripts/setup.sh all
