@@ -96,10 +96,4 @@ void manifest_error(struct manifest *m, const char *where, int line, const char 
 /* fnmatch(3) per path component: does the string have a glob character? */
 int manifest_has_glob(const char *s);
 
-/* The NSS services named by an nsswitch.conf text (modified in place):
- * calls fn(ctx, database, service) for each, skipping "[...]" actions.
- * glibc's nss_database.c reads "db: service [STATUS=action] service". */
-void manifest_nsswitch(char *text, void (*fn)(void *ctx, const char *db, const char *svc),
-		       void *ctx);
-
 #endif

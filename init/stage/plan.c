@@ -13,6 +13,7 @@
 
 #include "lib/log.h"
 #include "lib/match.h"
+#include "stage/nss.h"
 #include "stage/plan.h"
 #include "ldso/resolve.h"
 
@@ -727,56 +728,25 @@ int plan_add_manifest(struct plan *p, const struct manifest *m)
 
 /* --- finishing ------------------------------------------------------------------- */
 
-struct nss {
-	struct plan *p;
-	char seen[32][64];
-	int n;
-};
-
-static void on_service(void *ctx, const char *db, const char *svc)
+static void on_module(void *ctx, const char *lib, const char *why)
 {
-	struct nss *ns = ctx;
-	char lib[96], why[128];
-	int i;
+	struct plan *p = ctx;
 
-	if (strlen(svc) >= sizeof ns->seen[0] || strchr(svc, '/'))
-		return;
-	for (i = 0; i < ns->n; i++)
-		if (!strcmp(ns->seen[i], svc))
-			return;
-	if (ns->n < 32)
-		strcpy(ns->seen[ns->n++], svc);
-	snprintf(lib, sizeof lib, "libnss_%s.so.2", svc);
-	snprintf(why, sizeof why, "named by /etc/nsswitch.conf (%s)", db);
-	ns->p->why = arena_strdup(&ns->p->arena, why);
-	if (ns->p->why)
-		add_lib(ns->p, lib, 1);
+	p->why = arena_strdup(&p->arena, why);
+	if (p->why)
+		add_lib(p, lib, 1);
 }
 
-/* glibc dlopen()s the NSS module of each service nsswitch.conf names
- * (nss_module.c: "libnss_" SERVICE ".so.2"); no ldd sees them. */
+/* Only an nsswitch.conf that is staged is read at run time. */
 static void add_nss(struct plan *p)
 {
-	char c[PATHMAX], *text;
+	char c[PATHMAX];
 	const struct plan_entry *e;
-	struct nss ns = { .p = p };
-	ssize_t n;
-	int fd;
 
-	if (rootfs_realpath(p->root, "/etc/nsswitch.conf", c, sizeof c, 0, NULL, NULL) ||
+	if (rootfs_realpath(p->root, NSS_CONF, c, sizeof c, 0, NULL, NULL) ||
 	    !(e = plan_find(p, c)) || e->type != PLAN_FILE)
 		return;
-	fd = rootfs_openat(p->root, c, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	text = malloc(65536);
-	n = text ? read(fd, text, 65535) : -1;
-	close(fd);
-	if (n >= 0) {
-		text[n] = '\0';
-		manifest_nsswitch(text, on_service, &ns);
-	}
-	free(text);
+	nss_modules(p->root, c, on_module, p);
 }
 
 static int by_path(const void *a, const void *b)

@@ -1,11 +1,13 @@
-/* libFuzzer target: manifest text (init/manifest.c), and the nsswitch.conf
- * reader.  Includes are looked up in an empty directory. */
+/* libFuzzer target: manifest text (init/stage/manifest.c), and the
+ * nsswitch.conf reader (init/stage/nss.c).  Includes are looked up in an
+ * empty directory. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/log.h"
 #include "stage/manifest.h"
+#include "stage/nss.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	manifest_free(&m);
 	memcpy(text, data, size);
 	text[size] = '\0';
-	manifest_nsswitch(text, svc, NULL);
+	nss_services(text, svc, NULL);
 	free(text);
 	return 0;
 }

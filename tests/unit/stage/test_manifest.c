@@ -314,32 +314,6 @@ static void inside_root(void **s)
 	rootfs_close(&r);
 }
 
-struct svc { char list[512]; };
-static void on_svc(void *ctx, const char *db, const char *svc)
-{
-	struct svc *v = ctx;
-	strcat(v->list, db);
-	strcat(v->list, "=");
-	strcat(v->list, svc);
-	strcat(v->list, " ");
-}
-
-static void nsswitch(void **s)
-{
-	(void)s;
-	struct svc v = { "" };
-	char text[] = "# comment: files\n"
-		      "passwd:         files systemd\n"
-		      "hosts:  files mdns4_minimal [NOTFOUND=return] myhostname dns\n"
-		      "netgroup: nis # trailing\n"
-		      "shadow:files[!UNAVAIL=return !NOTFOUND=continue]compat\n"
-		      "garbage line\n"
-		      ":\n";
-	manifest_nsswitch(text, on_svc, &v);
-	assert_string_equal(v.list, "passwd=files passwd=systemd hosts=files hosts=mdns4_minimal "
-				    "hosts=myhostname hosts=dns netgroup=nis shadow=files shadow=compat ");
-}
-
 static void arena(void **s)
 {
 	(void)s;
@@ -386,7 +360,6 @@ int main(void)
 		cmocka_unit_test(include_errors),
 		cmocka_unit_test(too_big),
 		cmocka_unit_test(inside_root),
-		cmocka_unit_test(nsswitch),
 		cmocka_unit_test(arena),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
