@@ -169,18 +169,26 @@ static void record_nfs_root(char *out, size_t size)
  * rcS: a mount from C costs nothing, a fork of busybox per mount is a
  * noticeable share of the time to SSH on a small board (rcS still mounts
  * whatever is missing). */
-static void mount_run_fs(void)
+static void mount_run_fs(const struct tmpfs_sizes *ts)
 {
-	static const struct { const char *dir, *type, *opts; mode_t mode; unsigned long flags; } fs[] = {
-		{ "/run", "tmpfs", "mode=0755", 0755, MS_NOSUID | MS_NODEV },
-		{ "/tmp", "tmpfs", "mode=1777", 01777, MS_NOSUID | MS_NODEV },
-		{ "/dev/pts", "devpts", "gid=5,mode=620,ptmxmode=666", 0755, MS_NOSUID | MS_NOEXEC },
-		{ "/dev/shm", "tmpfs", "mode=1777", 01777, MS_NOSUID | MS_NODEV },
+	const struct { const char *dir, *type, *opts; mode_t mode; unsigned long flags; unsigned long long size; } fs[] = {
+		{ "/run", "tmpfs", "mode=0755", 0755, MS_NOSUID | MS_NODEV, ts->run },
+		{ "/tmp", "tmpfs", "mode=1777", 01777, MS_NOSUID | MS_NODEV, ts->tmp },
+		{ "/dev/pts", "devpts", "gid=5,mode=620,ptmxmode=666", 0755, MS_NOSUID | MS_NOEXEC, 0 },
+		{ "/dev/shm", "tmpfs", "mode=1777", 01777, MS_NOSUID | MS_NODEV, ts->shm },
 	};
+	char opts[64];
+
 	for (size_t i = 0; i < sizeof fs / sizeof *fs; i++) {
 		mkdir(fs[i].dir, fs[i].mode);
-		if (!is_mountpoint(fs[i].dir) &&
-		    mount(fs[i].type, fs[i].dir, fs[i].type, fs[i].flags, fs[i].opts) < 0)
+		if (is_mountpoint(fs[i].dir))
+			continue;
+		/* a tmpfs without size= may take half of RAM: each has its share */
+		if (fs[i].size)
+			snprintf(opts, sizeof opts, "%s,size=%llu", fs[i].opts, fs[i].size);
+		else
+			snprintf(opts, sizeof opts, "%s", fs[i].opts);
+		if (mount(fs[i].type, fs[i].dir, fs[i].type, fs[i].flags, opts) < 0)
 			warn("mount %s: %s", fs[i].dir, strerror(errno));
 	}
 	/* the links udev makes: /dev/stdin for scripts, /dev/fd for bash's <(...) */
@@ -220,6 +228,7 @@ static void net_basics(void)
 /* What the staging child tells PID 1: an empty fail.what is success. */
 struct stage_result {
 	struct boot_failure fail;
+	struct tmpfs_sizes sizes;
 	int mounted;
 	unsigned long files;
 	unsigned long long bytes;
@@ -232,10 +241,12 @@ static int stage(const char *newroot, struct stage_result *res)
 {
 	struct boot_failure *f = &res->fail;
 	struct bootstage st;
+	struct tmpfs_sizes *ts = &res->sizes;
 	struct sysinfo si;
-	unsigned long long need, size, ram, avail;
-	char b1[32], b2[32], opts[64];
+	unsigned long long need, ram, avail;
+	char b1[32], b2[32], b3[32], b4[32], opts[64];
 	double t0 = log_elapsed();
+	int fits;
 
 	if (cfg.jobs)
 		copy_jobs = cfg.jobs;
@@ -247,18 +258,26 @@ static int stage(const char *newroot, struct stage_result *res)
 		return boot_fail(f, -errno, NULL, "sysinfo");
 	ram = (unsigned long long)si.totalram * si.mem_unit;
 	avail = (unsigned long long)si.freeram * si.mem_unit;
-	size = bootstage_tmpfs_size(need, ram, cfg.size, cfg.size_pct);
+	fits = bootstage_tmpfs_sizes(need, ram, avail, cfg.size, cfg.size_pct, ts) == 0;
+	if (ts->asked)
+		warn("root2ram.size asks for %s, more than this RAM can hold: the RAM root gets %s "
+		     "(%s of RAM is kept for programs, %s for /tmp, /run and /dev/shm)",
+		     log_human_bytes(ts->asked, b1, sizeof b1), log_human_bytes(ts->root, b2, sizeof b2),
+		     log_human_bytes(ts->reserve, b3, sizeof b3),
+		     log_human_bytes(ts->budget - ts->root, b4, sizeof b4));
 	info("planned %s for a %s tmpfs in %.2f s", log_human_bytes(need, b1, sizeof b1),
-	     log_human_bytes(size, b2, sizeof b2), res->t_planned - t0);
-	if (need > size)
+	     log_human_bytes(ts->root, b2, sizeof b2), res->t_planned - t0);
+	if (!fits && (cfg.size || cfg.size_pct) && !ts->asked)
 		return boot_fail(f, 0, "raise root2ram.size or trim the manifest",
 				 "the plan needs %s but root2ram.size is %s", log_human_bytes(need, b1, sizeof b1),
-				 log_human_bytes(size, b2, sizeof b2));
-	/* keep 16 MiB for the programs that will run */
-	if (need + (16ULL << 20) > avail)
-		return boot_fail(f, 0, "trim the manifest", "the plan needs %s but only %s of RAM is free",
-				 log_human_bytes(need, b1, sizeof b1), log_human_bytes(avail, b2, sizeof b2));
-	snprintf(opts, sizeof opts, "size=%llu,mode=0755", size);
+				 log_human_bytes(ts->root, b2, sizeof b2));
+	if (!fits)
+		return boot_fail(f, 0, "trim the manifest",
+				 "the plan needs %s but the RAM root can have only %s: of the %s of RAM free, "
+				 "%s is kept for programs and 3 MiB for /tmp, /run and /dev/shm",
+				 log_human_bytes(need, b1, sizeof b1), log_human_bytes(ts->root, b2, sizeof b2),
+				 log_human_bytes(avail, b3, sizeof b3), log_human_bytes(ts->reserve, b4, sizeof b4));
+	snprintf(opts, sizeof opts, "size=%llu,mode=0755", ts->root);
 	if (mount("root2ram", newroot, "tmpfs", 0, opts) < 0)
 		return boot_fail(f, -errno, "is CONFIG_TMPFS on?", "mount a tmpfs on %s", newroot);
 	res->mounted = 1;
@@ -366,7 +385,7 @@ void boot_main(int argc, char **argv)
 	}
 	mark("switched");
 	/* From here on the RAM root is "/": no fallback to the NFS root. */
-	mount_run_fs();
+	mount_run_fs(&res.sizes);
 	net_basics();
 	mkdir(R2R_RUN_DIR, 0755);
 	write_text(R2R_RUN_NFSROOT, nfsinfo);

@@ -104,6 +104,29 @@ unsigned long long bootstage_tmpfs_size(unsigned long long need, unsigned long l
 	return size;
 }
 
+int bootstage_tmpfs_sizes(unsigned long long need, unsigned long long ram, unsigned long long free_ram,
+			  unsigned long long size, unsigned pct, struct tmpfs_sizes *out)
+{
+	unsigned long long want, max_root, rest;
+
+	memset(out, 0, sizeof *out);
+	out->reserve = free_ram / 4 > (16ULL << 20) ? free_ram / 4 : 16ULL << 20;
+	out->budget = free_ram > out->reserve ? free_ram - out->reserve : 0;
+	max_root = out->budget > TMPFS_MIN_OTHERS ? out->budget - TMPFS_MIN_OTHERS : 0;
+	want = bootstage_tmpfs_size(need, ram, size, pct);
+	if (want > max_root) {
+		if (size || pct)
+			out->asked = want;
+		want = max_root;
+	}
+	rest = out->budget - want;
+	out->root = want;
+	out->tmp = rest / 2;
+	out->run = rest / 4;
+	out->shm = rest / 4;
+	return need > want ? -ENOSPC : 0;
+}
+
 /* Split line in place into up to max space-separated fields. */
 static int fields(char *line, char **f, int max)
 {

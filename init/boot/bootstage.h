@@ -34,6 +34,24 @@ int bootstage_copy(struct bootstage *st, const char *newroot);
 unsigned long long bootstage_tmpfs_size(unsigned long long need, unsigned long long ram,
 					unsigned long long size, unsigned pct);
 
+/* Every tmpfs root2ram mounts, sized so that together they cannot take
+ * the memory the programs need: filled to the brim, they leave `reserve`
+ * (a quarter of the RAM free at boot, at least 16 MiB) to the programs.
+ * "/" comes first (bootstage_tmpfs_size, cut to leave at least 3 MiB to the
+ * others); /tmp gets half of what is left, /run and /dev/shm a quarter each. */
+struct tmpfs_sizes {
+	unsigned long long root, tmp, run, shm;
+	unsigned long long budget;  /* free - reserve: what all of them may take */
+	unsigned long long reserve; /* kept for the programs */
+	unsigned long long asked;   /* root2ram.size in bytes, if one was cut, else 0 */
+};
+#define TMPFS_MIN_OTHERS (3ULL << 20)
+
+/* free: the RAM free now (sysinfo's freeram).  0, or -ENOSPC when the plan
+ * does not fit the budget (out is filled all the same, for the message). */
+int bootstage_tmpfs_sizes(unsigned long long need, unsigned long long ram, unsigned long long free_ram,
+			  unsigned long long size, unsigned pct, struct tmpfs_sizes *out);
+
 /* From the text of /proc/self/mountinfo (modified), the mount of "/" as
  * "source=...\nfstype=...\nmount_options=...\nsuper_options=...\n" in out
  * (empty if there is none). */

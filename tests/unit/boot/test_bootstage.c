@@ -22,6 +22,45 @@ static void tmpfs_size_rules(void **s)
 	assert_int_equal(bootstage_tmpfs_size(8 * MiB, 1000 * MiB, 0, 25), 250 * MiB);
 }
 
+/* Together the tmpfs mounts leave a quarter of the free RAM (at least
+ * 16 MiB) to the programs, however large a size was asked for. */
+static void tmpfs_sizes_leave_the_programs_their_ram(void **s)
+{
+	struct tmpfs_sizes t;
+	(void)s;
+	/* 256 MiB board, 224 MiB free, a 6 MiB plan: / as before (26 MiB) */
+	assert_int_equal(bootstage_tmpfs_sizes(6 * MiB, 256 * MiB, 224 * MiB, 0, 0, &t), 0);
+	assert_int_equal(t.reserve, 56 * MiB);
+	assert_int_equal(t.budget, 168 * MiB);
+	assert_true(t.root == 6 * MiB + 6 * MiB / 4 + 16 * MiB);
+	assert_true(t.root + t.tmp + t.run + t.shm <= t.budget);
+	assert_true(t.tmp >= t.run && t.run == t.shm && t.run > 30 * MiB);
+	assert_int_equal(t.asked, 0);
+	/* root2ram.size=999999G: cut, said, and the others keep 3 MiB */
+	assert_int_equal(bootstage_tmpfs_sizes(6 * MiB, 256 * MiB, 224 * MiB, 999999ULL << 30, 0, &t), 0);
+	assert_true(t.asked == 999999ULL << 30);
+	assert_true(t.root == 168 * MiB - TMPFS_MIN_OTHERS);
+	assert_true(t.root + t.tmp + t.run + t.shm <= t.budget);
+	/* root2ram.size=90%: cut too */
+	assert_int_equal(bootstage_tmpfs_sizes(6 * MiB, 256 * MiB, 224 * MiB, 0, 90, &t), 0);
+	assert_true(t.asked != 0 && t.root == 168 * MiB - TMPFS_MIN_OTHERS);
+	/* a size that fits is not touched */
+	assert_int_equal(bootstage_tmpfs_sizes(6 * MiB, 256 * MiB, 224 * MiB, 64 * MiB, 0, &t), 0);
+	assert_true(t.root == 64 * MiB && t.asked == 0);
+	/* too small for the plan: -ENOSPC, nothing cut */
+	assert_int_equal(bootstage_tmpfs_sizes(6 * MiB, 256 * MiB, 224 * MiB, 1 * MiB, 0, &t), -ENOSPC);
+	assert_true(t.root == 1 * MiB && t.asked == 0);
+	/* 48 MiB board with 30 MiB free still takes a 6 MiB plan: 16 MiB kept */
+	assert_int_equal(bootstage_tmpfs_sizes(6 * MiB, 48 * MiB, 30 * MiB, 0, 0, &t), 0);
+	assert_int_equal(t.reserve, 16 * MiB);
+	assert_true(t.root == 11 * MiB && t.root + t.tmp + t.run + t.shm <= 14 * MiB);
+	/* and refuses a plan the programs' reserve cannot leave room for */
+	assert_int_equal(bootstage_tmpfs_sizes(20 * MiB, 48 * MiB, 30 * MiB, 0, 0, &t), -ENOSPC);
+	/* less free than the reserve: nothing */
+	assert_int_equal(bootstage_tmpfs_sizes(1 * MiB, 32 * MiB, 10 * MiB, 0, 0, &t), -ENOSPC);
+	assert_true(t.budget == 0 && t.root == 0);
+}
+
 static void root_mount_from_mountinfo(void **s)
 {
 	(void)s;
@@ -72,6 +111,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tmpfs_size_rules),
+		cmocka_unit_test(tmpfs_sizes_leave_the_programs_their_ram),
 		cmocka_unit_test(root_mount_from_mountinfo),
 		cmocka_unit_test(root_mount_absent_or_garbled),
 		cmocka_unit_test(remount_options_are_chosen),
