@@ -32,6 +32,7 @@
 #include "boot/bootstage.h"
 #include "boot/config.h"
 #include "boot/fail.h"
+#include "boot/reach.h"
 #include "boot/switchroot.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -370,10 +371,14 @@ void boot_main(int argc, char **argv)
 	mark("staged");
 	info("staged %lu files, %s in %.2f s", res.files, log_human_bytes(res.bytes, buf, sizeof buf),
 	     res.seconds);
+	if (reach_check(newroot, cfg.init, cfg.ssh, &res.fail) < 0) {
+		umount2(newroot, MNT_DETACH);
+		fallback(argv, &res.fail);
+	}
 	if ((step = switch_root_check(newroot, cfg.init))) {
 		r = -errno;
 		umount2(newroot, MNT_DETACH);
-		fall_back(argv, r, "add the init to the manifest, or set root2ram.init=", "%s", step);
+		fall_back(argv, r, NULL, "%s", step);
 	}
 	record_nfs_root(nfsinfo, sizeof nfsinfo);
 

@@ -8,8 +8,10 @@
 #include "boot/config.h"
 #include "lib/log.h"
 #include "lib/num.h"
+#include "lib/paths.h"
 #include "stage/copy.h"
 #include "lib/num.h"
+#include "lib/paths.h"
 #include "stage/copy.h"
 
 enum { SRC_FILE = 1, SRC_CMDLINE = 2 };
@@ -22,6 +24,7 @@ void config_defaults(struct config *c)
 	strcpy(c->init, "/sbin/init");
 	strcpy(c->fallback, "/sbin/init");
 	c->detach = 1;
+	c->ssh = 1;
 }
 
 int config_parse_size(const char *s, unsigned long long *bytes, unsigned *pct)
@@ -83,36 +86,58 @@ static int set_path(char *dst, const char *v, const char *name, char *err, size_
 	return 0;
 }
 
+/* One name of a manifest list: a name, looked up in /etc/root2ram/manifests,
+ * never a path (root2ram.manifest=../../etc/shadow would read any file,
+ * and echo its lines as errors). */
+static int check_manifest_name(const char *p, size_t n, int have, char *err, size_t errlen)
+{
+	if (n >= CONFIG_NAME_MAX) {
+		snprintf(err, errlen, "manifest name '%.*s...' is too long", 20, p);
+		return -EINVAL;
+	}
+	if (memchr(p, '/', n) || (n <= 2 && !strncmp(p, "..", n))) {
+		snprintf(err, errlen, "manifest=%.*s: a manifest is a name in %s, like manifest=default, "
+			 "not a path", (int)(n > 40 ? 40 : n), p, R2R_MANIFEST_DIR);
+		return -EINVAL;
+	}
+	if (have == CONFIG_MAX_MANIFESTS) {
+		snprintf(err, errlen, "more than %d manifests", CONFIG_MAX_MANIFESTS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int add_manifests(struct config *c, const char *v, int src, char *err, size_t errlen)
 {
-	const char *p = v;
+	int have, pass;
 
 	if (!v || !*v) {
 		snprintf(err, errlen, "manifest needs a name, like manifest=default");
 		return -EINVAL;
 	}
-	if (c->manifest_src != src) { /* first in this source: replace */
-		c->n_manifest = 0;
-		c->manifest_src = src;
-	}
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		if (n == 0) {
-			p++;
-			continue;
+	have = c->manifest_src == src ? c->n_manifest : 0; /* first in this source: replace */
+	/* check every name first: a bad list changes nothing */
+	for (pass = 0; pass < 2; pass++) {
+		int n_now = have;
+		for (const char *p = v; *p;) {
+			size_t n = strcspn(p, ",");
+			if (n == 0) {
+				p++;
+				continue;
+			}
+			if (pass == 0 && check_manifest_name(p, n, n_now, err, errlen) < 0)
+				return -EINVAL;
+			if (pass == 1) {
+				memcpy(c->manifest[n_now], p, n);
+				c->manifest[n_now][n] = '\0';
+			}
+			n_now++;
+			p += n;
 		}
-		if (n >= CONFIG_NAME_MAX) {
-			snprintf(err, errlen, "manifest name '%.*s...' is too long", 20, p);
-			return -EINVAL;
+		if (pass == 1) {
+			c->n_manifest = n_now;
+			c->manifest_src = src;
 		}
-		if (c->n_manifest == CONFIG_MAX_MANIFESTS) {
-			snprintf(err, errlen, "more than %d manifests", CONFIG_MAX_MANIFESTS);
-			return -EINVAL;
-		}
-		memcpy(c->manifest[c->n_manifest], p, n);
-		c->manifest[c->n_manifest][n] = '\0';
-		c->n_manifest++;
-		p += n;
 	}
 	return 0;
 }
@@ -147,6 +172,7 @@ int config_set(struct config *c, const char *name, const char *v, int src,
 	if (strcmp(name, "fallback") == 0)
 		return set_path(c->fallback, v, "fallback", err, errlen);
 	flag = strcmp(name, "detach") == 0 ? &c->detach :
+	       strcmp(name, "ssh") == 0    ? &c->ssh :
 	       strcmp(name, "debug") == 0  ? &c->debug :
 	       strcmp(name, "off") == 0    ? &c->off : NULL;
 	if (flag) {

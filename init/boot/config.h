@@ -13,6 +13,7 @@
  *   fallback=PATH            init of the NFS root used on failure (/sbin/init)
  *   detach=yes|no            detach the NFS root after the switch (yes)
  *   jobs=N                   files copied at once while staging (default: 4 on NFS)
+ *   ssh=yes|no               switch only to a RAM root with an SSH daemon (yes)
  *   debug                    more messages
  *   root2ram=off             do nothing: exec the fallback init at once
  */
@@ -37,6 +38,7 @@ struct config {
 	int debug;
 	int off;
 	int jobs;                 /* 0: the copy engine's default */
+	int ssh;                  /* the RAM root must have an SSH daemon (yes) */
 	/* per-source state: whether `manifest` was already set in this source */
 	int manifest_src;
 };

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "boot/reach.h"
 #include "boot/switchroot.h"
+#include "lib/rootfs.h"
 #include "lib/mount.h"
 #include "lib/paths.h"
 
@@ -22,8 +24,10 @@ static const char *const api_mounts[] = { "/dev", "/proc", "/sys" };
 const char *switch_root_check(const char *newroot, const char *init)
 {
 	struct statfs sfs;
-	struct stat rs, ns, is;
+	struct stat rs, ns;
+	struct rootfs r;
 	char path[4096];
+	int e;
 
 	if (statfs(newroot, &sfs) < 0)
 		return "statfs new root";
@@ -37,40 +41,19 @@ const char *switch_root_check(const char *newroot, const char *init)
 		errno = EINVAL;
 		return "new root is on the same device as /";
 	}
-	if (snprintf(path, sizeof path, "%s%s", newroot, init) >= (int)sizeof path) {
-		errno = ENAMETOOLONG;
-		return "init path";
+	if ((e = rootfs_open(&r, newroot)) < 0) {
+		errno = -e;
+		return "open new root";
 	}
-	/* absolute symlinks in the RAM root point into it after the switch, so
-	 * follow them by hand under newroot */
-	for (int depth = 0; depth < 40; depth++) {
-		char link[4096];
-		ssize_t n;
-
-		if (lstat(path, &is) < 0)
-			return "init in the new root";
-		if (!S_ISLNK(is.st_mode))
-			break;
-		n = readlink(path, link, sizeof link - 1);
-		if (n < 0)
-			return "init in the new root";
-		link[n] = '\0';
-		if (link[0] == '/') {
-			if (snprintf(path, sizeof path, "%s%s", newroot, link) >= (int)sizeof path)
-				return "init path";
-		} else {
-			char *slash = strrchr(path, '/');
-			size_t dl = (size_t)(slash - path) + 1;
-			if (dl + (size_t)n + 1 > sizeof path) {
-				errno = ENAMETOOLONG;
-				return "init path";
-			}
-			memcpy(slash + 1, link, (size_t)n + 1);
-		}
-	}
-	if (!S_ISREG(is.st_mode) || !(is.st_mode & 0111)) {
+	e = reach_executable(&r, init, path, sizeof path);
+	rootfs_close(&r);
+	if (e == -EACCES || e == -ENOEXEC) {
 		errno = EACCES;
 		return "init in the new root is not an executable file";
+	}
+	if (e < 0) {
+		errno = -e;
+		return "init in the new root";
 	}
 	return NULL;
 }

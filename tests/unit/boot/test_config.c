@@ -26,6 +26,7 @@ static void defaults(void **s)
 	assert_string_equal(c.manifest[0], "default");
 	assert_string_equal(c.fallback, "/sbin/init");
 	assert_true(c.detach);
+	assert_true(c.ssh);
 	assert_false(c.off);
 	assert_int_equal(c.size, 0);
 }
@@ -139,6 +140,34 @@ static void bad_values_warn_and_keep_booting(void **s)
 	assert_string_equal(c.init, "/sbin/init");
 }
 
+/* A manifest is a name: a path would read any file of the root and echo
+ * its lines (password hashes) as manifest errors.  A bad list changes
+ * nothing. */
+static void manifest_names_not_paths(void **s)
+{
+	(void)s;
+	struct config c;
+	int bad;
+	config_defaults(&c);
+	char *out = apply_cmdline(&c, "root2ram.manifest=../../etc/shadow", &bad);
+	assert_int_equal(bad, 1);
+	assert_non_null(strstr(out, "manifest=../../etc/shadow: a manifest is a name in /etc/root2ram/manifests"));
+	free(out);
+	assert_int_equal(c.n_manifest, 1);
+	assert_string_equal(c.manifest[0], "default");
+	out = apply_cmdline(&c, "root2ram.manifest=kiosk,..", &bad);
+	assert_int_equal(bad, 1);
+	free(out);
+	assert_int_equal(c.n_manifest, 1);
+	assert_string_equal(c.manifest[0], "default");
+	out = apply_cmdline(&c, "root2ram.manifest=kiosk,sensor root2ram.ssh=no", &bad);
+	assert_int_equal(bad, 0);
+	free(out);
+	assert_int_equal(c.n_manifest, 2);
+	assert_string_equal(c.manifest[1], "sensor");
+	assert_false(c.ssh);
+}
+
 static void conf_file_errors_name_file_and_line(void **s)
 {
 	(void)s;
@@ -197,6 +226,7 @@ int main(void)
 		cmocka_unit_test(after_dashdash_ignored),
 		cmocka_unit_test(quoted_path),
 		cmocka_unit_test(bad_values_warn_and_keep_booting),
+		cmocka_unit_test(manifest_names_not_paths),
 		cmocka_unit_test(conf_file_errors_name_file_and_line),
 		cmocka_unit_test(sizes),
 	};
