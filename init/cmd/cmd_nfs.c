@@ -3,12 +3,17 @@
  * PID 1 recorded the NFS root it left in /run/root2ram/nfsroot (source and
  * the kernel's own option string from /proc/self/mountinfo).  `mount`
  * mounts it again at /old_root with those options, changed on purpose:
- *   - soft,timeo=100,retrans=3 (unless --hard): when the server is away, a
- *     command touching /old_root gets an I/O error after ~30 s instead of
- *     hanging in D state, which is the hang root2ram exists to avoid;
+ *   - soft,timeo=50,retrans=1 (unless --hard): when the server is away, a
+ *     command touching /old_root gets an I/O error within NFS_IO_BOUND
+ *     seconds instead of hanging in D state, which is the hang root2ram
+ *     exists to avoid (over TCP the client waits timeo, then 2 x timeo:
+ *     15 s; the rest is the reconnect);
+ *   - ro when the boot's root was ro (--rw to write anyway);
  *   - nolock: no lockd/rpcbind in the RAM root.
- * `umount` releases it (lazily if busy, so a dead server never blocks the
- * command).  `chroot [COMMAND...]` runs a shell or COMMAND inside it with
+ * The mount itself is given NFS_MOUNT_TIMEOUT seconds, in a child killed
+ * after that (an NFS mount waits killably for a server that does not answer).
+ * `umount` detaches it lazily and `status` reads the kernel's mount table:
+ * neither touches the mount, so a dead server never blocks them.  `chroot [COMMAND...]` runs a shell or COMMAND inside it with
  * /proc, /sys, /dev and /run bound in (mounting and releasing it around that
  * if it was not mounted), to run apt or edit files as on the NFS boot.
  */
@@ -20,6 +25,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,9 +34,12 @@
 #include "lib/mount.h"
 #include "lib/paths.h"
 
+#define NFS_MOUNT_TIMEOUT 15 /* seconds */
+#define NFS_IO_BOUND 30      /* seconds, the README's promise for a soft mount */
 
 struct nfsroot {
 	char source[512], fstype[32], options[1024];
+	int ro; /* the boot's root was mounted read-only */
 };
 
 static int load(struct nfsroot *n)
@@ -51,6 +60,8 @@ static int load(struct nfsroot *n)
 			snprintf(n->fstype, sizeof n->fstype, "%s", line + 7);
 		else if (!strncmp(line, "super_options=", 14))
 			snprintf(n->options, sizeof n->options, "%s", line + 14);
+		else if (!strncmp(line, "mount_options=", 14))
+			n->ro = !strncmp(line + 14, "ro", 2) && (!line[16] || line[16] == ',');
 	}
 	return n->source[0] && n->fstype[0] ? 0 : -EINVAL;
 }
@@ -81,7 +92,7 @@ int nfs_remount_options(const char *recorded, int hard, const char *extra, char 
 		len += (size_t)w;
 	}
 	w = snprintf(out + len, size - len, "%s%s%s%s", len ? "," : "",
-		     hard ? "hard,timeo=600,retrans=2" : "soft,timeo=100,retrans=3", ",nolock",
+		     hard ? "hard,timeo=600,retrans=2" : "soft,timeo=50,retrans=1", ",nolock",
 		     extra ? "," : "");
 	if (w < 0 || (size_t)w >= size - len)
 		return -ENAMETOOLONG;
@@ -91,10 +102,37 @@ int nfs_remount_options(const char *recorded, int hard, const char *extra, char 
 	return 0;
 }
 
+/* mount(2) in a child, given `seconds`: an NFS mount waits for a server
+ * that does not answer, killably.  0, -errno, or -ETIMEDOUT. */
+static int mount_bounded(const char *src, const char *dst, const char *type, unsigned long flags,
+			 const char *opts, int seconds)
+{
+	int st = 0, ms;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(mount(src, dst, type, flags, opts) < 0 ? errno & 0xff : 0);
+	for (ms = 0; ms < seconds * 1000; ms += 50) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			return WIFEXITED(st) ? -WEXITSTATUS(st) : -EINTR;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		usleep(50000);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return -ETIMEDOUT;
+}
+
 /* mount the recorded NFS root at /old_root: 0, or an exit status */
 static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extra, int quiet)
 {
 	char opts[1200];
+	int e;
 
 	if (strncmp(n->fstype, "nfs", 3)) {
 		fprintf(stderr, "root2ram: nfs: the old root was %s, not NFS\n", n->fstype);
@@ -105,27 +143,42 @@ static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extr
 		return EXIT_USAGE;
 	}
 	mkdir(R2R_OLD_ROOT, 0700);
-	if (mount(n->source, R2R_OLD_ROOT, n->fstype, ro ? MS_RDONLY : 0, opts) < 0) {
+	e = mount_bounded(n->source, R2R_OLD_ROOT, n->fstype, ro ? MS_RDONLY : 0, opts, NFS_MOUNT_TIMEOUT);
+	if (e == -ETIMEDOUT) {
+		fprintf(stderr, "root2ram: nfs: mount %s on %s: the server did not answer in %d s; "
+				"try again when it is back\n", n->source, R2R_OLD_ROOT, NFS_MOUNT_TIMEOUT);
+		return EXIT_SYSTEM;
+	}
+	if (e < 0) {
 		fprintf(stderr, "root2ram: nfs: mount %s on %s: %s (options %s)\n", n->source, R2R_OLD_ROOT,
-			strerror(errno), opts);
+			strerror(-e), opts);
 		return EXIT_SYSTEM;
 	}
 	if (!quiet)
-		printf("root2ram: nfs: %s mounted on %s (%s); 'root2ram nfs chroot' to work in it\n",
-		       n->source, R2R_OLD_ROOT,
+		printf("root2ram: nfs: %s mounted on %s, %s (%s); 'root2ram nfs chroot' to work in it\n",
+		       n->source, R2R_OLD_ROOT, ro ? "read-only" : "read-write",
 		       hard ? "hard" : "soft: an outage gives I/O errors, not a hang");
 	return 0;
 }
 
+/* Lazily, and judged by the mount table: neither a stat nor the sync of a
+ * plain umount waits for a server that may be gone. */
 static int nfs_umount(int quiet)
 {
+	int n;
+
 	if (!is_mountpoint(R2R_OLD_ROOT)) {
 		if (!quiet)
 			printf("root2ram: nfs: %s is not mounted\n", R2R_OLD_ROOT);
 		return 0;
 	}
-	if (umount2(R2R_OLD_ROOT, 0) < 0 && umount2(R2R_OLD_ROOT, MNT_DETACH) < 0) {
-		fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", R2R_OLD_ROOT, strerror(errno));
+	for (n = 0; n < 16 && is_mountpoint(R2R_OLD_ROOT); n++) /* mounts stacked there too */
+		if (umount2(R2R_OLD_ROOT, MNT_DETACH) < 0) {
+			fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", R2R_OLD_ROOT, strerror(errno));
+			return EXIT_SYSTEM;
+		}
+	if (is_mountpoint(R2R_OLD_ROOT)) {
+		fprintf(stderr, "root2ram: nfs: %s is still mounted after %d unmounts\n", R2R_OLD_ROOT, n);
 		return EXIT_SYSTEM;
 	}
 	if (!quiet)
@@ -213,7 +266,7 @@ int cmd_nfs(int argc, char **argv)
 {
 	struct nfsroot n;
 	const char *extra = NULL;
-	int hard = 0, ro = 0, r, i;
+	int hard = 0, ro = -1, r, i;
 
 	if (argc < 2)
 		goto usage;
@@ -222,6 +275,8 @@ int cmd_nfs(int argc, char **argv)
 			hard = 1;
 		else if (!strcmp(argv[i], "--ro"))
 			ro = 1;
+		else if (!strcmp(argv[i], "--rw"))
+			ro = 0;
 		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			extra = argv[++i];
 		else if (!strcmp(argv[1], "chroot")) {
@@ -239,6 +294,8 @@ int cmd_nfs(int argc, char **argv)
 			R2R_RUN_NFSROOT, r == -EINVAL ? "incomplete" : strerror(-r));
 		return EXIT_SYSTEM;
 	}
+	if (ro < 0)
+		ro = n.ro; /* as the boot had it */
 	if (!strcmp(argv[1], "status")) {
 		printf("NFS root: %s (%s)\n%s: %s\n", n.source, n.fstype, R2R_OLD_ROOT,
 		       is_mountpoint(R2R_OLD_ROOT) ? "mounted" : "not mounted");
@@ -253,7 +310,7 @@ int cmd_nfs(int argc, char **argv)
 	return nfs_mount(&n, hard, ro, extra, 0);
 
 usage:
-	fprintf(stderr, "usage: root2ram nfs mount [--hard] [--ro] [-o OPTIONS] | umount | status\n"
-			"       root2ram nfs chroot [--hard] [--ro] [-o OPTIONS] [COMMAND [ARG...]]\n");
+	fprintf(stderr, "usage: root2ram nfs mount [--hard] [--ro|--rw] [-o OPTIONS] | umount | status\n"
+			"       root2ram nfs chroot [--hard] [--ro|--rw] [-o OPTIONS] [COMMAND [ARG...]]\n");
 	return EXIT_USAGE;
 }

@@ -14,7 +14,7 @@ const struct command commands[] = {
 	  "--root DIR --to DEST [--force] [--manifests DIR] [--overlay PATH] [--jobs N] MANIFEST...",
 	  "copy what a manifest names from DIR into DEST" },
 	{ "nfs", cmd_nfs,
-	  "mount [--hard] [--ro] [-o OPTIONS] | umount | status | chroot [COMMAND...]",
+	  "mount [--hard] [--ro|--rw] [-o OPTIONS] | umount | status | chroot [COMMAND...]",
 	  "remount the old NFS root at /old_root, work in it, or release it" },
 	{ "status", cmd_status, "", "show how this system was booted by root2ram" },
 	{ "version", cmd_version, "", "print the version" },

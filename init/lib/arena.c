@@ -17,7 +17,7 @@ void *arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_block *b = a->head;
 
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	n = (n + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
 	if (!b || b->size - b->used < n) {
 		size_t size = n > BLOCK - sizeof *b ? n : BLOCK - sizeof *b;
 		b = malloc(sizeof *b + size);

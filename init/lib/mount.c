@@ -1,14 +1,65 @@
 /* mount.c - see mount.h. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
+#include "lib/file.h"
 #include "lib/mount.h"
 
+/* mountinfo escapes space, tab, newline and backslash as \ooo (the
+ * kernel's show_mountinfo uses mangle(" \t\n\\")). */
+static int same_escaped(const char *esc, size_t len, const char *path)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		char c = esc[i];
+		if (c == '\\' && i + 3 < len + 1 && esc[i + 1] >= '0' && esc[i + 1] <= '3') {
+			c = (char)(((esc[i + 1] - '0') << 6) | ((esc[i + 2] - '0') << 3) | (esc[i + 3] - '0'));
+			i += 4;
+		} else {
+			i++;
+		}
+		if (*path++ != c)
+			return 0;
+	}
+	return *path == '\0';
+}
+
+int mountinfo_has(const char *text, const char *path)
+{
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n'), *f = line;
+		size_t n;
+
+		if (!end)
+			end = line + strlen(line);
+		/* the mount point is the fifth field */
+		for (int i = 0; i < 4 && f < end; i++) {
+			f = memchr(f, ' ', (size_t)(end - f));
+			f = f ? f + 1 : end;
+		}
+		n = strcspn(f, " \n");
+		if (f < end && n && same_escaped(f, n, path))
+			return 1;
+		line = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* From the kernel's table, never by stat(): a stat of an NFS mount point
+ * waits for a server that may be gone (~40 s soft, forever hard).  Without
+ * /proc (early in the boot), the device numbers of path and its parent. */
 int is_mountpoint(const char *path)
 {
+	static char info[65536];
 	char parent[4096];
 	struct stat a, b;
+	ssize_t n = read_text("/proc/self/mountinfo", info, sizeof info);
 
+	if (n > 0 && (size_t)n < sizeof info - 1)
+		return mountinfo_has(info, path);
 	if (snprintf(parent, sizeof parent, "%s/..", path) >= (int)sizeof parent)
 		return 0;
 	if (stat(path, &a) < 0 || stat(parent, &b) < 0)

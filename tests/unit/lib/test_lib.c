@@ -13,6 +13,7 @@
 
 #include "lib/arena.h"
 #include "lib/file.h"
+#include "lib/mount.h"
 #include "lib/num.h"
 #include "lib/strmap.h"
 
@@ -59,7 +60,7 @@ static void arena(void **s)
 		snprintf(buf, sizeof buf, "string number %d", i);
 		p[i] = arena_strdup(&a, buf);
 		assert_non_null(p[i]);
-		assert_int_equal((uintptr_t)p[i] % sizeof(max_align_t), 0);
+		assert_int_equal((uintptr_t)p[i] % _Alignof(max_align_t), 0);
 	}
 	for (int i = 0; i < 2000; i++) {
 		char buf[64];
@@ -154,6 +155,32 @@ static void text_files(void **s)
 	rmdir(dir);
 }
 
+static void mount_points_from_mountinfo(void **s)
+{
+	const char *info =
+		"22 1 0:20 / / rw,relatime shared:1 - nfs 10.0.2.2:/srv/pi rw,vers=3\n"
+		"23 22 0:5 / /dev rw,nosuid - devtmpfs devtmpfs rw,mode=755\n"
+		"30 22 0:30 / /old_root rw - nfs 10.0.2.2:/srv/pi rw,soft\n"
+		"31 22 0:31 / /mnt/my\\040disk rw - tmpfs t rw\n"
+		"32 22 0:32 / /a\\134b rw - tmpfs t rw";
+	(void)s;
+	assert_true(mountinfo_has(info, "/"));
+	assert_true(mountinfo_has(info, "/dev"));
+	assert_true(mountinfo_has(info, "/old_root"));
+	assert_true(mountinfo_has(info, "/mnt/my disk"));
+	assert_true(mountinfo_has(info, "/a\\b"));
+	assert_false(mountinfo_has(info, "/old"));
+	assert_false(mountinfo_has(info, "/old_root/etc"));
+	assert_false(mountinfo_has(info, "/mnt/my"));
+	assert_false(mountinfo_has(info, "/proc"));
+	assert_false(mountinfo_has("", "/"));
+	assert_false(mountinfo_has("garbage\n\n1 2\n", "/"));
+	/* this process: / is always a mount point, /proc here is one */
+	assert_true(is_mountpoint("/"));
+	assert_true(is_mountpoint("/proc"));
+	assert_false(is_mountpoint("/proc/self"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +190,7 @@ int main(void)
 		cmocka_unit_test(strmap),
 		cmocka_unit_test(short_reads),
 		cmocka_unit_test(text_files),
+		cmocka_unit_test(mount_points_from_mountinfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
