@@ -132,15 +132,23 @@ static void open_console(void)
 /* Nothing is created on the NFS root: the directories must be there (they
  * are on every Raspberry Pi OS root).  The kernel may have mounted /dev
  * already (CONFIG_DEVTMPFS_MOUNT): a second mount would stack on it. */
-static void mount_api(char **argv)
+static int mount_dev(void)
 {
+	if (!is_mountpoint("/dev") && mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
+		return -errno;
+	return 0;
+}
+
+/* After the console is open, so that a failure here is seen. */
+static void mount_proc_sys(char **argv, int dev_err)
+{
+	if (dev_err)
+		warn("mount /dev: %s (is CONFIG_DEVTMPFS on?)", strerror(-dev_err));
 	if (!is_mountpoint("/proc") &&
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fall_back(argv, -errno, "the NFS root needs an empty /proc", "mount /proc");
 	if (!is_mountpoint("/sys") && mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		warn("mount /sys: %s", strerror(errno));
-	if (!is_mountpoint("/dev") && mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
-		warn("mount /dev: %s (is CONFIG_DEVTMPFS on?)", strerror(errno));
 }
 
 /* Pick the directory to mount the tmpfs on: an existing empty directory of
@@ -292,13 +300,18 @@ static int stage(const char *newroot, struct stage_result *res)
 
 static void stage_in_child(const char *newroot, struct stage_result *res)
 {
-	int fd[2], status;
+	int fd[2] = { -1, -1 }, status = 0;
 	ssize_t n;
-	pid_t pid;
+	pid_t pid = -1;
 
 	memset(res, 0, sizeof *res);
 	if (pipe2(fd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		/* no child: stage in PID 1 itself */
+		warn("cannot start the staging child (%s): staging in PID 1 itself, "
+		     "where a bug in it would stop the boot", strerror(errno));
+		if (fd[0] >= 0) {
+			close(fd[0]);
+			close(fd[1]);
+		}
 		stage(newroot, res);
 		return;
 	}
@@ -311,8 +324,12 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 	close(fd[1]);
 	n = read_full(fd[0], res, sizeof *res);
 	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno == EINTR)
+			continue;
+		status = 0xff00; /* not known: as if it exited 255 */
+		break;
+	}
 	if (n != (ssize_t)sizeof *res) {
 		memset(res, 0, sizeof *res);
 		res->mounted = 1; /* it may have got that far */
@@ -338,9 +355,10 @@ void boot_main(int argc, char **argv)
 	config_defaults(&cfg);
 
 	/* 1. */
-	mount_api(argv);
+	r = mount_dev(); /* /dev/console and /dev/kmsg first: every line after is seen */
 	open_console();
 	log_open_kmsg();
+	mount_proc_sys(argv, r);
 	if ((r = (int)read_text("/proc/cmdline", cmdline, sizeof cmdline)) < 0)
 		fall_back(argv, r, NULL, "read /proc/cmdline");
 

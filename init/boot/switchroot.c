@@ -92,9 +92,12 @@ const char *switch_root(const char *newroot)
 	step = "pivot_root";
 	if (syscall(SYS_pivot_root, ".", R2R_OLD_ROOT + 1) < 0)
 		goto undo;
-	/* after pivot_root only the process root is left to move */
+	/* The point of no return: the NFS root is under /old_root now, and
+	 * pivot_root has moved every process whose root was the old one (this
+	 * one too) to the new root.  What is left cannot make the switch
+	 * fail, so it is not reported as a failure: there is no way back. */
 	if (chroot(".") < 0 || chdir("/") < 0)
-		return "chroot into the new root";
+		warn("after the switch: chroot into the new root: %s (going on in it)", strerror(errno));
 	return NULL;
 
 undo:

@@ -13,7 +13,8 @@
  * old root at newroot/old_root, chroot and chdir to the new "/".
  * Returns NULL on success, else the step that failed ("pivot_root"), errno
  * kept, as klibc's run_init() does.  Before the pivot nothing destructive
- * is done; a failure after moving the API mounts moves them back. */
+ * is done; a failure after moving the API mounts moves them back.  Once
+ * pivot_root has succeeded it returns NULL: there is no way back. */
 const char *switch_root(const char *newroot);
 
 /* Detach /old_root (umount2 MNT_DETACH) so nothing keeps the NFS root:
