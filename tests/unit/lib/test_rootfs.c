@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "fixture.h"
 #include "lib/rootfs.h"
@@ -155,6 +158,55 @@ static void callback_stops(void **s)
 	assert_int_equal(rootfs_realpath(&root, "/lib/ld-linux.so.3", out, sizeof out, 0, stop_at_first, NULL), 7);
 }
 
+/* A directory of the root swapped, again and again, with a symlink that
+ * leads outside (..): an open that checks the path and then hands it to the
+ * kernel would, some of the time, read the file outside.  openat2's
+ * RESOLVE_IN_ROOT closes that window; on a kernel without it the test is
+ * skipped (the walker alone cannot close it). */
+static void swapped_directory_cannot_escape(void **s)
+{
+	char d[512], l[512], outside[512], inner[600];
+	int escaped = 0, opened = 0;
+	pid_t pid;
+	(void)s;
+	if (syscall(SYS_openat2, -1, "", NULL, 0) < 0 && errno == ENOSYS)
+		skip();
+	fx_dir("race");
+	fx_file("race/f", "inside", 0644);
+	snprintf(outside, sizeof outside, "%s/outside", fx_top);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	snprintf(inner, sizeof inner, "%s/f", outside);
+	FILE *f = fopen(inner, "w");
+	assert_non_null(f);
+	fputs("secret", f);
+	fclose(f);
+	fx_link("../outside", "race-link"); /* from the root: its parent's outside */
+	fx_path(d, sizeof d, fx_root, "race");
+	fx_path(l, sizeof l, fx_root, "race-link");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (;;)
+			syscall(SYS_renameat2, AT_FDCWD, d, AT_FDCWD, l, 2 /* RENAME_EXCHANGE */);
+	}
+	for (int i = 0; i < 20000; i++) {
+		char buf[16] = "";
+		int fd = rootfs_openat(&root, "/race/f", O_RDONLY);
+		if (fd < 0)
+			continue;
+		opened++;
+		if (read(fd, buf, sizeof buf - 1) > 0 && !strcmp(buf, "secret"))
+			escaped++;
+		close(fd);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(escaped, 0);
+	assert_true(opened > 0);
+	unlink(inner);
+	rmdir(outside);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +217,7 @@ int main(void)
 		cmocka_unit_test(nofollow_last_and_root),
 		cmocka_unit_test(from_a_canonical_dir),
 		cmocka_unit_test(callback_stops),
+		cmocka_unit_test(swapped_directory_cannot_escape),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
