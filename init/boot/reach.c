@@ -123,9 +123,11 @@ static int check_inittab(const struct rootfs *r, char *text, struct inittab *it,
 		end = prog + strcspn(prog, " \t\r");
 		if (*end)
 			*end++ = '\0';
-		if (!strcmp(base_name(prog), "dropbear") || !strcmp(base_name(prog), "sshd")) {
+		/* the daemon may be started through a shell (sh -c '...; exec dropbear') */
+		int dropbear = !strcmp(base_name(prog), "dropbear") || strstr(end, "/dropbear ");
+		if (dropbear || !strcmp(base_name(prog), "sshd") || strstr(end, "/sshd ")) {
 			it->ssh = 1;
-			it->dropbear_r |= !strcmp(base_name(prog), "dropbear") && strstr(end, "-R") != NULL;
+			it->dropbear_r |= dropbear && strstr(end, "-R");
 		}
 		if (prog[0] == '/' && (e = executable(r, prog, canon, sizeof canon, 0)) < 0)
 			return boot_fail(f, e, TODO_INSTALL, "/etc/inittab of the RAM root runs %s, %s", prog,

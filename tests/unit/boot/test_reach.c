@@ -11,7 +11,7 @@
 #define INITTAB                                                                              \
 	"# comment\n"                                                                        \
 	"::sysinit:/etc/init.d/rcS\n"                                                        \
-	"::respawn:/usr/sbin/dropbear -F -E -s $(for k in /etc/dropbear/*; do echo \"-r $k\"; done)\n" \
+	"::respawn:/bin/sh -c 'echo -1000 > /proc/self/oom_score_adj; exec /usr/sbin/dropbear -F -E -s'\n" \
 	"console::askfirst:-/bin/sh\n"                                                       \
 	"::shutdown:/etc/init.d/rcK\n"
 
