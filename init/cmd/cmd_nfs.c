@@ -144,9 +144,11 @@ static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extr
 	}
 	mkdir(R2R_OLD_ROOT, 0700);
 	e = mount_bounded(n->source, R2R_OLD_ROOT, n->fstype, ro ? MS_RDONLY : 0, opts, NFS_MOUNT_TIMEOUT);
-	if (e == -ETIMEDOUT) {
-		fprintf(stderr, "root2ram: nfs: mount %s on %s: the server did not answer in %d s; "
-				"try again when it is back\n", n->source, R2R_OLD_ROOT, NFS_MOUNT_TIMEOUT);
+	/* a soft mount gives up by itself (EIO) before the child is killed */
+	if (e == -ETIMEDOUT || e == -EIO) {
+		fprintf(stderr, "root2ram: nfs: mount %s on %s: the server did not answer in %d s (%s); "
+				"try again when it is back\n", n->source, R2R_OLD_ROOT, NFS_MOUNT_TIMEOUT,
+			strerror(-e));
 		return EXIT_SYSTEM;
 	}
 	if (e < 0) {
