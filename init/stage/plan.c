@@ -754,35 +754,28 @@ static int by_path(const void *a, const void *b)
  * the others are linked to it. */
 static int find_hardlinks(struct plan *p)
 {
-	size_t cap = 1024, i;
-	uint32_t *t;
+	struct strmap first = { 0 };
+	char key[40];
+	int r = 0;
 
-	while (cap < p->n * 2)
-		cap *= 2;
-	t = calloc(cap, sizeof *t);
-	if (!t)
-		return -ENOMEM;
-	for (i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < p->n && !r; i++) {
 		struct plan_entry *e = &p->e[i];
-		size_t h;
+		const struct plan_entry *f;
+		char *k;
+
 		if (e->type != PLAN_FILE || e->nlink < 2 || !e->src)
 			continue;
-		h = (size_t)((e->ino * 0x9E3779B97F4A7C15ull) ^ e->dev) & (cap - 1);
-		while (t[h]) {
-			struct plan_entry *f = &p->e[t[h] - 1];
-			if (f->ino == e->ino && f->dev == e->dev)
-				break;
-			h = (h + 1) & (cap - 1);
-		}
-		if (t[h]) {
+		snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)e->dev,
+			 (unsigned long long)e->ino);
+		if ((f = strmap_get(&first, key))) {
 			e->type = PLAN_HARDLINK;
-			e->target = p->e[t[h] - 1].path;
-		} else {
-			t[h] = (uint32_t)i + 1;
+			e->target = f->path;
+		} else if (!(k = arena_strdup(&p->arena, key)) || strmap_put(&first, k, e)) {
+			r = -ENOMEM;
 		}
 	}
-	free(t);
-	return 0;
+	strmap_free(&first);
+	return r;
 }
 
 int plan_finish(struct plan *p)
