@@ -106,11 +106,37 @@ static int add_symlink(const struct line *ln, unsigned flags, const char *path, 
 	return 0;
 }
 
+/* A word of the line as a message quotes it.  A file read as a manifest
+ * by mistake (/etc/shadow, a private key) must not be copied to the
+ * console and the kernel log, which anyone at the Pi can read: a word is
+ * cut after its first ':' (a shadow or passwd line "root:$y$j9T$..." shows
+ * as "root:..."), and after SHOW_MAX bytes, "..." marking the cut; a byte
+ * that is not printable ASCII shows as '?', so a binary file sends no
+ * escape sequences to the console.  Returns buf. */
+#define SHOW_MAX 24
+static const char *show(char buf[SHOW_MAX + 4], const char *w)
+{
+	size_t n = strcspn(w, ":");
+
+	n += w[n] == ':';
+	if (n > SHOW_MAX)
+		n = SHOW_MAX;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = w[i] >= ' ' && w[i] < 0x7f ? w[i] : '?';
+	strcpy(buf + n, w[n] ? "..." : "");
+	return buf;
+}
+
 /* An absolute path a manifest may name; logs why not. */
 static int check_path(const struct line *ln, const char *what, const char *p, int glob_ok)
 {
+	char s[SHOW_MAX + 4];
+
 	if (p[0] != '/') {
-		bad(ln, "%s '%s' is not absolute; write it as /%s", what, p, p);
+		/* the advice only for a word shown whole: "/root:..." is none */
+		int whole = !strcmp(show(s, p), p);
+		bad(ln, "%s '%s' is not absolute%s%s", what, s, whole ? "; write it as /" : "",
+		    whole ? p : "");
 		return -1;
 	}
 	if (strlen(p) >= 4096) {
@@ -120,7 +146,7 @@ static int check_path(const struct line *ln, const char *what, const char *p, in
 	if (!glob_ok && manifest_has_glob(p)) {
 		bad(ln, "%s '%s' has a glob character (*, ? or [); globs are for files to copy, "
 			"name each %s",
-		    what, p, what);
+		    what, show(s, p), what);
 		return -1;
 	}
 	return 0;
@@ -128,8 +154,10 @@ static int check_path(const struct line *ln, const char *what, const char *p, in
 
 static int check_name(const struct line *ln, const char *what, const char *n)
 {
+	char s[SHOW_MAX + 4];
+
 	if (strchr(n, '/') || !strcmp(n, ".") || !strcmp(n, "..")) {
-		bad(ln, "%s '%s' must be a plain name without '/'", what, n);
+		bad(ln, "%s '%s' must be a plain name without '/'", what, show(s, n));
 		return -1;
 	}
 	return 0;
@@ -162,11 +190,12 @@ static int path_line(const struct line *ln, char **w, int n, unsigned flags)
 	char *p = w[0];
 	size_t len = strlen(p);
 	enum mf_kind kind = len == 1 || p[len - 1] == '/' ? MF_TREE : MF_PATH;
+	char s[SHOW_MAX + 4];
 
 	if (n > 1) {
 		bad(ln, "unexpected '%s' after the path; one path a line "
 			"(paths with blanks are not supported)",
-		    w[1]);
+		    show(s, w[1]));
 		return 0;
 	}
 	if (check_path(ln, "path", p, 1))
@@ -208,12 +237,13 @@ static int do_dir(const struct line *ln, char **arg, int n, unsigned flags)
 {
 	struct mf_entry *e;
 	mode_t mode = 0755;
+	char s[SHOW_MAX + 4];
 
 	(void)flags;
 	if (check_path(ln, "dir path", arg[0], 0))
 		return 0;
 	if (n == 2 && parse_mode(arg[1], &mode)) {
-		bad(ln, "bad mode '%s'; write it in octal, e.g. 0755 or 1777", arg[1]);
+		bad(ln, "bad mode '%s'; write it in octal, e.g. 0755 or 1777", show(s, arg[1]));
 		return 0;
 	}
 	if (!(e = add(ln, MF_DIR, 0, arg[0])))
@@ -316,12 +346,13 @@ static void parse_line(const struct line *ln, char *text)
 		if (!strcmp(w[0], directives[i].name))
 			d = &directives[i];
 	if (!d) {
+		char s[SHOW_MAX + 4];
 		if (strchr(w[0], '/'))
-			bad(ln, "path '%s' is not absolute; write it as /%s", w[0], w[0]);
+			check_path(ln, "path", w[0], 1);
 		else
 			bad(ln, "unknown directive '%s'; a line is an absolute path, or starts with "
 				"lib, dir, symlink, links, include, optional or ?",
-			    w[0]);
+			    show(s, w[0]));
 		return;
 	}
 	if (flags && !d->optional) {
