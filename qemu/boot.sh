@@ -28,27 +28,14 @@
 set -eu
 
 me="root2ram: boot"
-# close_fds: close every descriptor above 2, so a daemon started from a script does not
-# keep the caller's files (a test's port lock, a pipe someone reads to EOF) open for life
-close_fds() {
-	local fd
-	for fd in /proc/self/fd/*; do
-		fd=${fd##*/}
-		[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
-	done
-	return 0
-}
-
-die() { echo "$me: $*" >&2; exit 1; }
-
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
+synopsis="--export DIR [options] (see --help)"
+. "$(dirname "$0")/../scripts/lib.sh"
 
 export_dir="" init=/sbin/root2ram append="" ssh_port=10022
 nfs_port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} nfs_opts="" nic=virtio mem=256
 kernel="$top/build/kernel" console="" timeout=0 background=0 pidfile=""
 
-need() { [ $# -ge 2 ] || die "$1 needs a value"; }
+need() { [ $# -ge 2 ] || usage "$1 needs a value"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--export) need "$@"; export_dir=$2; shift 2 ;;
@@ -65,18 +52,18 @@ while [ $# -gt 0 ]; do
 	--timeout) need "$@"; timeout=$2; shift 2 ;;
 	--pidfile) need "$@"; pidfile=$2; shift 2 ;;
 	--background) background=1; shift ;;
-	-h | --help) sed -n '2,31s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) die "unknown argument '$1' (see $0 --help)" ;;
+	-h | --help) show_help ;;
+	*) usage "unknown argument '$1'" ;;
 	esac
 done
 
-[ -n "$export_dir" ] || die "--export DIR is required (see $0 --help)"
+[ -n "$export_dir" ] || usage "--export DIR is required"
 [ -n "$mnt_port" ] || mnt_port=$((nfs_port - 1))
 for v in ssh_port nfs_port mnt_port mem timeout; do
 	x=${!v}
-	case "$x" in '' | *[!0-9]*) die "--${v//_/-} must be a number, got '$x'" ;; esac
+	case "$x" in '' | *[!0-9]*) usage "--${v//_/-} must be a number, got '$x'" ;; esac
 done
-case "$nic" in virtio | smc91c111) ;; *) die "--nic must be virtio or smc91c111, got '$nic'" ;; esac
+case "$nic" in virtio | smc91c111) ;; *) usage "--nic must be virtio or smc91c111, got '$nic'" ;; esac
 [ -d "$export_dir" ] || die "export directory $export_dir does not exist"
 export_dir=$(cd "$export_dir" && pwd -P)
 if [ ! -f "$kernel/zImage" ] || [ ! -f "$kernel/versatile-pb.dtb" ]; then

@@ -9,13 +9,19 @@
 # --interactive (make qemu): leaves it running and prints the ssh command;
 # the console is on this terminal (Ctrl-A X quits QEMU).
 set -eu
-cd "$(dirname "$0")/.."
+me="root2ram: demo"
+synopsis="[--interactive]"
+. "$(dirname "$0")/lib.sh"
+interactive=0
+case $# in
+0) ;;
+1) case $1 in --interactive) interactive=1 ;; -h | --help) show_help ;; *) usage ;; esac ;;
+*) usage ;;
+esac
+cd "$top"
 E2E_NAME=demo
 . tests/e2e/lib.sh
 . tests/e2e/install.sh
-
-interactive=0
-[ "${1:-}" != --interactive ] || interactive=1
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

@@ -10,24 +10,31 @@
 #                                         the fingerprint stays the same
 #   EXPORT/root/.ssh/authorized_keys      with --authorized-key
 # Then add init=/sbin/root2ram to the Pi's cmdline.txt.
+# The init comes from ${B:-build}/ARCH/ (made with make B=... when missing).
 set -eu
-cd "$(dirname "$0")/.."
+me="root2ram: install"
+synopsis="EXPORT [--arch armel|arm64] [--authorized-key FILE]"
+. "$(dirname "$0")/lib.sh"
+cd "$top"
 
-usage() { echo "usage: $0 EXPORT [--arch armel|arm64] [--authorized-key FILE]" >&2; exit 100; }
 [ $# -ge 1 ] || usage
+case $1 in -h | --help) show_help ;; -*) usage "unknown argument '$1'" ;; esac
 export_dir=$1; shift
 arch=armel
 key=""
 while [ $# -gt 0 ]; do
 	case $1 in
-	--arch) arch=$2; shift 2 ;;
-	--authorized-key) key=$2; shift 2 ;;
-	*) usage ;;
+	--arch) [ $# -ge 2 ] || usage "--arch needs a value"; arch=$2; shift 2 ;;
+	--authorized-key) [ $# -ge 2 ] || usage "--authorized-key needs a value"; key=$2; shift 2 ;;
+	-h | --help) show_help ;;
+	*) usage "unknown argument '$1'" ;;
 	esac
 done
-[ -d "$export_dir/etc" ] || { echo "root2ram: install: $export_dir does not look like a root filesystem (no etc/)" >&2; exit 1; }
-bin=build/$arch/root2ram.stripped
-make -s "$bin" || { echo "root2ram: install: cannot build $bin" >&2; exit 1; }
+case $arch in armel | arm64) ;; *) usage "--arch must be armel or arm64, got '$arch'" ;; esac
+[ -d "$export_dir/etc" ] || die "$export_dir does not look like a root filesystem (no etc/)"
+B=${B:-build}
+bin=$B/$arch/root2ram.stripped
+make -s B="$B" "$bin" || die "cannot build $bin"
 
 install -D -m 0755 "$bin" "$export_dir/sbin/root2ram"
 install -d -m 0755 "$export_dir/etc/root2ram/manifests" "$export_dir/etc/root2ram/start.d"
@@ -50,7 +57,7 @@ install -d -m 0755 "$export_dir/etc/dropbear"
 for t in ed25519 ecdsa rsa; do
 	f=$export_dir/etc/dropbear/dropbear_${t}_host_key
 	[ -s "$f" ] || dropbearkey -t "$t" -f "$f" >/dev/null 2>&1 ||
-		{ echo "root2ram: install: dropbearkey -t $t failed (is dropbear-bin installed?)" >&2; exit 1; }
+		die "dropbearkey -t $t failed (is dropbear-bin installed?)"
 done
 
 if [ -n "$key" ]; then

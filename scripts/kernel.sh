@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # root2ram: build the QEMU versatilepb kernel (zImage + versatile-pb.dtb) for the NFS-root
 # boot tests, from Debian's linux-source-6.1 with gcc-arm-linux-gnueabi.
 #
@@ -15,11 +15,10 @@
 set -eu
 
 me="root2ram: kernel"
-die() { echo "$me: $*" >&2; exit 1; }
+synopsis="[--print]"
+. "$(dirname "$0")/lib.sh"
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-script="$here/kernel.sh"
+script="$top/scripts/kernel.sh"
 frag="$top/qemu/kernel.config"
 cache=${R2R_CACHE:-/var/cache/root2ram}
 kdir="$cache/kernel"
@@ -31,8 +30,8 @@ print=0
 for a in "$@"; do
 	case "$a" in
 	--print) print=1 ;;
-	-h | --help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) die "unknown argument '$a' (usage: $0 [--print])" ;;
+	-h | --help) show_help ;;
+	*) usage "unknown argument '$a'" ;;
 	esac
 done
 

@@ -29,21 +29,11 @@
 set -eu
 
 me="root2ram: nfs-server"
-# close_fds: close every descriptor above 2, so a daemon started from a script does not
-# keep the caller's files (a test's port lock, a pipe someone reads to EOF) open for life
-close_fds() {
-	local fd
-	for fd in /proc/self/fd/*; do
-		fd=${fd##*/}
-		[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
-	done
-	return 0
-}
-
-die() { echo "$me: $*" >&2; exit 1; }
-usage() { die "usage: $0 start|stop|pause|resume|status EXPORT_DIR [--port N] [--mnt-port N] [--debug]"; }
+synopsis="start|stop|pause|resume|status EXPORT_DIR [--port N] [--mnt-port N] [--debug]"
+. "$(dirname "$0")/lib.sh"
 
 [ $# -ge 1 ] || usage
+case $1 in -h | --help) show_help ;; esac
 cmd=$1; shift
 export_dir="" port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} debug=0
 while [ $# -gt 0 ]; do
@@ -53,13 +43,13 @@ while [ $# -gt 0 ]; do
 	--mnt-port) [ $# -ge 2 ] || usage; mnt_port=$2; shift 2 ;;
 	--mnt-port=*) mnt_port=${1#*=}; shift ;;
 	--debug) debug=1; shift ;;
-	-*) usage ;;
+	-*) usage "unknown argument '$1'" ;;
 	*) [ -z "$export_dir" ] || usage; export_dir=$1; shift ;;
 	esac
 done
-case "$port" in '' | *[!0-9]*) die "--port must be a number, got '$port'" ;; esac
+case "$port" in '' | *[!0-9]*) usage "--port must be a number, got '$port'" ;; esac
 [ -n "$mnt_port" ] || mnt_port=$((port - 1))
-case "$mnt_port" in *[!0-9]*) die "--mnt-port must be a number, got '$mnt_port'" ;; esac
+case "$mnt_port" in *[!0-9]*) usage "--mnt-port must be a number, got '$mnt_port'" ;; esac
 
 state="${R2R_RUN:-/run/root2ram-nfs}/$port"
 pidfile="$state/ganesha.pid"

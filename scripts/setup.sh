@@ -2,6 +2,9 @@
 # root2ram: install every Debian package the project needs, and only what is missing.
 # Idempotent; run as root on Debian 12 / Ubuntu. Says what it installs.
 set -eu
+me="root2ram: setup"
+synopsis="[unit|all]"
+. "$(dirname "$0")/lib.sh"
 
 PKGS_HOST="make gcc file binutils pkg-config libcmocka-dev
 gcc-arm-linux-gnueabi gcc-aarch64-linux-gnu libc6-dev-armel-cross libc6-dev-arm64-cross qemu-user
@@ -15,10 +18,11 @@ PKGS_BENCH="pax-utils python3-pyelftools dracut-core"
 case "${1:-all}" in
 	unit) want="$PKGS_HOST" ;;
 	all) want="$PKGS_HOST $PKGS_E2E $PKGS_BENCH" ;;
-	*) echo "usage: $0 [unit|all]" >&2; exit 100 ;;
+	-h | --help) show_help ;;
+	*) usage ;;
 esac
 
-[ "$(id -u)" = 0 ] || { echo "root2ram: setup: run as root (apt-get needs it)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "run as root (apt-get needs it)"
 
 for a in armel arm64; do
 	if ! dpkg --print-foreign-architectures | grep -qx "$a"; then

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # root2ram: build a Raspberry-Pi-like root filesystem from real Debian bookworm packages.
 #
 #   scripts/testroot.sh ARCH [--print]      ARCH: armel | arm64
@@ -11,7 +11,8 @@
 #
 # Result: ${R2R_CACHE:-/var/cache/root2ram}/testroot/ARCH-HASH (HASH covers the exact
 # package versions, the package list, this script and the cross compiler versions), built
-# in a temporary directory and renamed into place; older roots of ARCH are removed.
+# in a temporary directory and renamed into place; the three newest roots of ARCH are kept
+# (a checkout of another version may be using its own).
 # build/testroot-ARCH is a symlink to it. --print prints the path. Quiet when cached.
 #
 # Needs: apt lists for ARCH (scripts/setup.sh adds the architectures), dpkg-deb,
@@ -19,12 +20,11 @@
 set -eu
 
 me="root2ram: testroot"
-die() { echo "$me: $*" >&2; exit 1; }
+synopsis="armel|arm64 [--print]"
+. "$(dirname "$0")/lib.sh"
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-script="$here/testroot.sh"
-pkgfile="$here/testroot.packages"
+script="$top/scripts/testroot.sh"
+pkgfile="$top/scripts/testroot.packages"
 cache=${R2R_CACHE:-/var/cache/root2ram}
 
 arch="" print=0
@@ -32,11 +32,11 @@ for a in "$@"; do
 	case "$a" in
 	--print) print=1 ;;
 	armel | arm64) arch=$a ;;
-	-h | --help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) die "unknown argument '$a' (usage: $0 armel|arm64 [--print])" ;;
+	-h | --help) show_help ;;
+	*) usage "unknown argument '$a'" ;;
 	esac
 done
-[ -n "$arch" ] || die "usage: $0 armel|arm64 [--print]"
+[ -n "$arch" ] || usage
 
 case "$arch" in
 armel)
@@ -329,7 +329,8 @@ if ! mv -T "$root" "$dest" 2>/dev/null; then
 	# someone else finished the same build first
 	[ -f "$dest/.root2ram-testroot" ] || die "cannot rename $root to $dest"
 fi
-for old in "$cache/testroot/$arch"-*; do
+# shellcheck disable=SC2012
+ls -1dt "$cache/testroot/$arch"-* | tail -n +4 | while read -r old; do
 	[ "$old" = "$dest" ] || rm -rf "$old"
 done
 keep=$(printf '%s\n' "$manifest" | awk '{ print $4 }')

@@ -2,12 +2,24 @@
 # tests/run.sh TIER... - run test tiers and end with "N passed, N failed".
 #
 # Unit tiers (host, asan, armel, arm64) run the cmocka binaries in
-# build/unit-TIER/, cross-built ones under qemu-user.  Any other tier runs the
-# scripts tests/TIER/test_*.sh, which print "PASS: what" / "FAIL: what" lines;
-# a script that exits non-zero without printing a FAIL line counts as one.
+# $B/unit-TIER/ (B: the build directory, default build), cross-built ones
+# under qemu-user.  Any other tier runs the scripts tests/TIER/test_*.sh,
+# which print "PASS: what" / "FAIL: what" lines; a script that exits
+# non-zero without printing a FAIL line counts as one.
+# No set -e: every test runs, whatever the one before it did; the statuses
+# are looked at one by one, and the last line says what failed.
 set -u
 cd "$(dirname "$0")/.." || exit 111
 B=${B:-build}
+usage() { echo "usage: $0 TIER... (host asan armel arm64, or a directory of tests/)" >&2; exit 100; }
+[ $# -gt 0 ] || usage
+for tier in "$@"; do
+	case $tier in
+	host | asan | armel | arm64) ;;
+	*/* | .* | unit) usage ;;
+	*) [ -d "tests/$tier" ] || usage ;;
+	esac
+done
 passed=0
 failed=0
 failures=""

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "ldso/bytes.h"
 #include "ldso/elf.h"
 #include "lib/log.h"
 
@@ -39,22 +40,12 @@ static int in(const struct rd *b, uint64_t off, uint64_t n)
 	return off <= b->len && n <= b->len - off;
 }
 
-static uint64_t get(const struct rd *b, uint64_t off, unsigned n)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)b->p[off + i] << (8 * (b->be ? n - 1 - i : i));
-	return v;
-}
-
 /* Read an n-byte field at off into *v; -1 if it is outside the file. */
 static int rdn(const struct rd *b, uint64_t off, unsigned n, uint64_t *v)
 {
 	if (!in(b, off, n))
 		return -1;
-	*v = get(b, off, n);
+	*v = rd_uint(b->p + off, n, b->be);
 	return 0;
 }
 
@@ -62,6 +53,32 @@ static int rdn(const struct rd *b, uint64_t off, unsigned n, uint64_t *v)
 static int rda(const struct rd *b, uint64_t off, uint64_t *v)
 {
 	return rdn(b, off, b->is64 ? 8 : 4, v);
+}
+
+/* The strings the loader reads; the DT_ ones are offsets in DT_STRTAB. */
+enum { S_INTERP, S_SONAME, S_RPATH, S_RUNPATH, NSTR };
+
+/* What the parse has found so far. */
+struct parse {
+	struct rd b;
+	const char *path;           /* for messages */
+	uint64_t phoff, phnum;      /* program headers */
+	unsigned phent;
+	uint64_t dynoff, dynsz;     /* PT_DYNAMIC in the file */
+	/* the dynamic section */
+	uint64_t strtab, strsz, symtab, hash, gnuhash;
+	uint64_t stridx[NSTR];      /* DT_SONAME... values */
+	unsigned char has[NSTR];    /* S_INTERP: PT_INTERP; else the tag was seen */
+	unsigned char has_strtab;
+	uint64_t *needed;           /* the DT_NEEDED values, e->n_needed of them */
+	uint64_t stroff;            /* DT_STRTAB as a file offset */
+	const char *str[NSTR];      /* in the file; NULL when absent */
+};
+
+static int bad(const char *path, const char *what)
+{
+	error("%s: malformed ELF file: %s", path, what);
+	return -EINVAL;
 }
 
 struct phdr {
@@ -79,14 +96,13 @@ static int read_phdr(const struct rd *b, uint64_t off, struct phdr *ph)
 
 /* A virtual address to a file offset through the PT_LOAD segments, as the
  * loader's mapping would place it. */
-static int vaddr_to_off(const struct rd *b, uint64_t phoff, uint64_t phnum, unsigned phent, uint64_t va,
-			uint64_t *off)
+static int vaddr_to_off(const struct parse *p, uint64_t va, uint64_t *off)
 {
 	uint64_t i;
 	struct phdr ph;
 
-	for (i = 0; i < phnum; i++) {
-		if (read_phdr(b, phoff + i * phent, &ph))
+	for (i = 0; i < p->phnum; i++) {
+		if (read_phdr(&p->b, p->phoff + i * p->phent, &ph))
 			return -1;
 		if (ph.type == PT_LOAD_ && va >= ph.vaddr && va - ph.vaddr < ph.filesz) {
 			*off = ph.offset + (va - ph.vaddr);
@@ -99,7 +115,7 @@ static int vaddr_to_off(const struct rd *b, uint64_t phoff, uint64_t phnum, unsi
 /* A NUL-terminated string at off, at most max bytes long with its NUL. */
 static const char *str_at(const struct rd *b, uint64_t off, uint64_t max)
 {
-	const unsigned char *s, *nul;
+	const unsigned char *s;
 	uint64_t room;
 
 	if (off >= b->len)
@@ -108,61 +124,23 @@ static const char *str_at(const struct rd *b, uint64_t off, uint64_t max)
 	if (max < room)
 		room = max;
 	s = b->p + off;
-	nul = memchr(s, '\0', (size_t)room);
-	return nul ? (const char *)s : NULL;
+	return memchr(s, '\0', (size_t)room) ? (const char *)s : NULL;
 }
 
-static int bad(const char *path, const char *what)
+/* String idx of DT_STRTAB, or NULL if it is not inside the table. */
+static const char *dyn_str(const struct parse *p, uint64_t idx)
 {
-	error("%s: malformed ELF file: %s", path, what);
-	return -EINVAL;
+	return idx < p->strsz ? str_at(&p->b, p->stroff + idx, p->strsz - idx) : NULL;
 }
 
-/* The first import (an undefined dynamic symbol) that makes glibc dlopen
- * libgcc_s.so.1 to unwind (nptl's pthread_cancel and pthread_exit, C11's
- * thrd_exit, debug/backtrace.c), or NULL.  With DT_GNU_HASH the imports are
- * among the symbols below its symoffset (the word at +4, where DT_HASH keeps
- * nchain, the count of all symbols, looked at when there is no GNU hash).  A table out of bounds just ends the look:
- * the loader decides about such a file, not this. */
-static const char *unwind_import(const struct rd *b, uint64_t phoff, uint64_t phnum, unsigned phent,
-				 uint64_t symtab, uint64_t hashva, uint64_t stroff, uint64_t strsz)
-{
-	static const char *const names[] = { "pthread_cancel", "pthread_exit", "thrd_exit", "backtrace" };
-	uint64_t symoff, hoff, nsym, i, name, shndx;
-	unsigned ent = b->is64 ? 24 : 16;
-
-	if (!hashva || vaddr_to_off(b, phoff, phnum, phent, symtab, &symoff) ||
-	    vaddr_to_off(b, phoff, phnum, phent, hashva, &hoff) || rdn(b, hoff + 4, 4, &nsym))
-		return NULL;
-	for (i = 1; i < nsym && in(b, symoff + i * ent, ent); i++) {
-		const char *s;
-		rdn(b, symoff + i * ent, 4, &name);
-		rdn(b, symoff + i * ent + (b->is64 ? 6 : 14), 2, &shndx);
-		if (shndx != 0 || name >= strsz || !(s = str_at(b, stroff + name, strsz - name)))
-			continue;
-		for (unsigned k = 0; k < sizeof names / sizeof *names; k++)
-			if (!strcmp(s, names[k]))
-				return names[k];
-	}
-	return NULL;
-}
-
-int elf_parse(struct elf_info *e, const void *buf, size_t len, const char *path)
+/* e_ident: the class and byte order decide how everything else is read. */
+static int read_ident(struct elf_info *e, struct parse *p)
 {
 	static const unsigned char magic[4] = { 0x7f, 'E', 'L', 'F' };
-	const unsigned char *id = buf;
-	struct rd b = { buf, len, 0, 0 };
-	uint64_t phoff, phnum, i, dynoff = 0, dynsz = 0, interpoff = 0, interpsz = 0;
-	uint64_t strtab = 0, strsz = UINT64_MAX, soname = 0, rpath = 0, runpath = 0, stroff = 0;
-	uint64_t symtab = 0, hash = 0, gnuhash = 0;
-	int has_strtab = 0, has_soname = 0, has_rpath = 0, has_runpath = 0, has_interp = 0;
-	unsigned phent, dynent, k;
-	const char *s_interp = NULL, *s_soname = NULL, *s_rpath = NULL, *s_runpath = NULL;
-	size_t total, n;
-	char *w;
+	const unsigned char *id = p->b.p;
+	unsigned k;
 
-	memset(e, 0, sizeof *e);
-	if (len < 16 || memcmp(id, magic, 4) != 0)
+	if (p->b.len < 16 || memcmp(id, magic, 4) != 0)
 		return -ENOEXEC;
 	e->cls = id[4];
 	e->data = id[5];
@@ -172,128 +150,199 @@ int elf_parse(struct elf_info *e, const void *buf, size_t len, const char *path)
 	for (k = 9; k < 16; k++)
 		e->pad_nonzero |= id[k] != 0;
 	if (e->cls != ELF_CLASS32 && e->cls != ELF_CLASS64)
-		return bad(path, "unknown class");
+		return bad(p->path, "unknown class");
 	if (e->data != ELF_DATA_LSB && e->data != ELF_DATA_MSB)
-		return bad(path, "unknown byte order");
-	b.be = e->data == ELF_DATA_MSB;
-	b.is64 = e->cls == ELF_CLASS64;
-	dynent = b.is64 ? 16 : 8;
-	if (len < (b.is64 ? 64u : 52u))
-		return bad(path, "file too short for its header");
-	e->type = (uint16_t)get(&b, 16, 2);
-	e->machine = (uint16_t)get(&b, 18, 2);
-	e->version = (uint32_t)get(&b, 20, 4);
-	if (b.is64) {
-		phoff = get(&b, 32, 8);
-		e->flags = (uint32_t)get(&b, 48, 4);
-		e->phentsize = (uint16_t)get(&b, 54, 2);
-		phnum = get(&b, 56, 2);
-	} else {
-		phoff = get(&b, 28, 4);
-		e->flags = (uint32_t)get(&b, 36, 4);
-		e->phentsize = (uint16_t)get(&b, 42, 2);
-		phnum = get(&b, 44, 2);
-	}
-	phent = b.is64 ? 56 : 32;
-	if (phnum == PN_XNUM_) {
-		/* more than 65534 headers: the count is section 0's sh_info */
-		uint64_t shoff = get(&b, b.is64 ? 40 : 32, b.is64 ? 8 : 4);
-		if (rdn(&b, shoff + (b.is64 ? 44 : 28), 4, &phnum))
-			return bad(path, "section header 0 past the end");
-	}
-	if (phnum == 0)
-		goto strings; /* e.g. a relocatable object: nothing for the loader */
-	if (e->phentsize != phent)
-		return bad(path, "unexpected program header size");
-	if (phoff > len || phnum > (len - phoff) / phent)
-		return bad(path, "program headers past the end");
+		return bad(p->path, "unknown byte order");
+	p->b.be = e->data == ELF_DATA_MSB;
+	p->b.is64 = e->cls == ELF_CLASS64;
+	return 0;
+}
 
-	for (i = 0; i < phnum; i++) {
-		struct phdr ph;
-		read_phdr(&b, phoff + i * phent, &ph); /* in bounds: checked above */
-		if (ph.type == PT_INTERP_ && !has_interp) {
-			has_interp = 1;
-			interpoff = ph.offset;
-			interpsz = ph.filesz;
+/* The ELF header, and where the program headers are. */
+static int read_header(struct elf_info *e, struct parse *p)
+{
+	const struct rd *b = &p->b;
+	uint64_t v;
+
+	if (b->len < (b->is64 ? 64u : 52u))
+		return bad(p->path, "file too short for its header");
+	e->type = rd16(b->p + 16, b->be);
+	e->machine = rd16(b->p + 18, b->be);
+	e->version = rd32(b->p + 20, b->be);
+	if (b->is64) {
+		p->phoff = rd64(b->p + 32, b->be);
+		e->flags = rd32(b->p + 48, b->be);
+		e->phentsize = rd16(b->p + 54, b->be);
+		p->phnum = rd16(b->p + 56, b->be);
+	} else {
+		p->phoff = rd32(b->p + 28, b->be);
+		e->flags = rd32(b->p + 36, b->be);
+		e->phentsize = rd16(b->p + 42, b->be);
+		p->phnum = rd16(b->p + 44, b->be);
+	}
+	p->phent = b->is64 ? 56 : 32;
+	if (p->phnum == PN_XNUM_) {
+		/* more than 65534 headers: the count is section 0's sh_info */
+		uint64_t shoff = b->is64 ? rd64(b->p + 40, b->be) : rd32(b->p + 32, b->be);
+		if (rdn(b, shoff + (b->is64 ? 44 : 28), 4, &v))
+			return bad(p->path, "section header 0 past the end");
+		p->phnum = v;
+	}
+	if (p->phnum == 0)
+		return 0; /* e.g. a relocatable object: nothing for the loader */
+	if (e->phentsize != p->phent)
+		return bad(p->path, "unexpected program header size");
+	if (p->phoff > b->len || p->phnum > (b->len - p->phoff) / p->phent)
+		return bad(p->path, "program headers past the end");
+	return 0;
+}
+
+/* PT_INTERP and PT_DYNAMIC, the first of each. */
+static int read_phdrs(struct elf_info *e, struct parse *p)
+{
+	uint64_t i;
+	struct phdr ph;
+
+	for (i = 0; i < p->phnum; i++) {
+		read_phdr(&p->b, p->phoff + i * p->phent, &ph); /* in bounds: read_header checked */
+		if (ph.type == PT_INTERP_ && !p->has[S_INTERP]) {
+			p->has[S_INTERP] = 1;
+			p->str[S_INTERP] = str_at(&p->b, ph.offset, ph.filesz);
 		} else if (ph.type == PT_DYNAMIC_ && !e->dynamic) {
 			e->dynamic = 1;
-			dynoff = ph.offset;
-			dynsz = ph.filesz;
+			p->dynoff = ph.offset;
+			p->dynsz = ph.filesz;
 		}
 	}
-	if (has_interp) {
-		s_interp = str_at(&b, interpoff, interpsz);
-		if (!s_interp)
-			return bad(path, "PT_INTERP past the end or not terminated");
-	}
-	if (!e->dynamic)
-		goto strings;
-	if (!in(&b, dynoff, dynsz))
-		return bad(path, "PT_DYNAMIC past the end");
-	/* First pass: the tags that hold addresses and offsets.  A tag seen
-	 * twice keeps its last value, as glibc's elf_get_dynamic_info does. */
-	for (i = 0; i + dynent <= dynsz; i += dynent) {
-		uint64_t tag, val;
-		rda(&b, dynoff + i, &tag);
-		rda(&b, dynoff + i + dynent / 2, &val);
-		if (tag == DT_NULL_)
-			break;
-		switch (tag) {
-		case DT_NEEDED_: e->n_needed++; break;
-		case DT_STRTAB_: strtab = val; has_strtab = 1; break;
-		case DT_STRSZ_: strsz = val; break;
-		case DT_SONAME_: soname = val; has_soname = 1; break;
-		case DT_RPATH_: rpath = val; has_rpath = 1; break;
-		case DT_RUNPATH_: runpath = val; has_runpath = 1; break;
-		case DT_FLAGS_1_: e->flags_1 = (uint32_t)val; break;
-		case DT_SYMTAB_: symtab = val; break;
-		case DT_HASH_: hash = val; break;
-		case DT_GNU_HASH_: gnuhash = val; break;
-		}
-	}
-	if (!(e->n_needed || has_soname || has_rpath || has_runpath))
-		goto strings;
-	if (!has_strtab)
-		return bad(path, "strings used but no DT_STRTAB");
-	if (vaddr_to_off(&b, phoff, phnum, phent, strtab, &stroff))
-		return bad(path, "DT_STRTAB outside the loaded segments");
-#define STR(idx, out, what)                                                     \
-	do {                                                                    \
-		if ((idx) >= strsz || !((out) = str_at(&b, stroff + (idx), strsz - (idx)))) \
-			return bad(path, what " string past the end of the string table"); \
-	} while (0)
-	if (has_soname)
-		STR(soname, s_soname, "DT_SONAME");
-	if (has_rpath)
-		STR(rpath, s_rpath, "DT_RPATH");
-	if (has_runpath)
-		STR(runpath, s_runpath, "DT_RUNPATH");
-	if (symtab)
-		e->unwind_import = unwind_import(&b, phoff, phnum, phent, symtab, gnuhash ? gnuhash : hash,
-						 stroff, strsz);
+	if (p->has[S_INTERP] && !p->str[S_INTERP])
+		return bad(p->path, "PT_INTERP past the end or not terminated");
+	if (e->dynamic && !in(&p->b, p->dynoff, p->dynsz))
+		return bad(p->path, "PT_DYNAMIC past the end");
+	return 0;
+}
 
-strings:
-	/* One block: the DT_NEEDED pointer array, then every string. */
-	total = e->n_needed * sizeof(char *);
-	if (s_interp)
-		total += strlen(s_interp) + 1;
-	if (s_soname)
-		total += strlen(s_soname) + 1;
-	if (s_rpath)
-		total += strlen(s_rpath) + 1;
-	if (s_runpath)
-		total += strlen(s_runpath) + 1;
-	k = 0;
-	for (i = 0; e->n_needed && i + dynent <= dynsz; i += dynent) {
-		uint64_t tag, val;
-		const char *s;
-		rda(&b, dynoff + i, &tag);
-		rda(&b, dynoff + i + dynent / 2, &val);
-		if (tag == DT_NULL_)
+static int add_needed(struct elf_info *e, struct parse *p, uint64_t val)
+{
+	if (!(e->n_needed & (e->n_needed - 1))) { /* 0, 1, 2, 4...: full */
+		uint64_t *n = realloc(p->needed, (e->n_needed ? 2 * e->n_needed : 1) * sizeof *n);
+		if (!n)
+			return -ENOMEM;
+		p->needed = n;
+	}
+	p->needed[e->n_needed++] = val;
+	return 0;
+}
+
+/* The dynamic section, read once up to DT_NULL.  A tag seen twice keeps
+ * its last value, as glibc's elf_get_dynamic_info does; DT_NEEDED keeps
+ * every one, in order. */
+static int read_dynamic(struct elf_info *e, struct parse *p)
+{
+	unsigned ent = p->b.is64 ? 16 : 8;
+	uint64_t i, tag, val;
+
+	p->strsz = UINT64_MAX;
+	for (i = 0; i + ent <= p->dynsz; i += ent) {
+		rda(&p->b, p->dynoff + i, &tag); /* in bounds: read_phdrs checked */
+		rda(&p->b, p->dynoff + i + ent / 2, &val);
+		switch (tag) {
+		case DT_NULL_: return 0;
+		case DT_NEEDED_:
+			if (add_needed(e, p, val))
+				return -ENOMEM;
 			break;
-		if (tag != DT_NEEDED_)
+		case DT_STRTAB_: p->strtab = val; p->has_strtab = 1; break;
+		case DT_STRSZ_: p->strsz = val; break;
+		case DT_SONAME_: p->stridx[S_SONAME] = val; p->has[S_SONAME] = 1; break;
+		case DT_RPATH_: p->stridx[S_RPATH] = val; p->has[S_RPATH] = 1; break;
+		case DT_RUNPATH_: p->stridx[S_RUNPATH] = val; p->has[S_RUNPATH] = 1; break;
+		case DT_FLAGS_1_: e->flags_1 = (uint32_t)val; break;
+		case DT_SYMTAB_: p->symtab = val; break;
+		case DT_HASH_: p->hash = val; break;
+		case DT_GNU_HASH_: p->gnuhash = val; break;
+		}
+	}
+	return 0;
+}
+
+/* The first import (an undefined dynamic symbol) that makes glibc dlopen
+ * libgcc_s.so.1 to unwind (nptl's pthread_cancel and pthread_exit, C11's
+ * thrd_exit, debug/backtrace.c), or NULL.  With DT_GNU_HASH the imports are
+ * among the symbols below its symoffset (the word at +4, where DT_HASH keeps
+ * nchain, the count of all symbols, looked at when there is no GNU hash).
+ * A table out of bounds just ends the look: the loader decides about such
+ * a file, not this. */
+static const char *unwind_import(const struct parse *p)
+{
+	static const char *const names[] = { "pthread_cancel", "pthread_exit", "thrd_exit", "backtrace" };
+	const struct rd *b = &p->b;
+	uint64_t symoff, hoff, nsym, i, name, shndx;
+	unsigned ent = b->is64 ? 24 : 16, k;
+	const char *s;
+
+	if (!p->symtab || !(p->gnuhash ? p->gnuhash : p->hash) || vaddr_to_off(p, p->symtab, &symoff) ||
+	    vaddr_to_off(p, p->gnuhash ? p->gnuhash : p->hash, &hoff) || rdn(b, hoff + 4, 4, &nsym))
+		return NULL;
+	for (i = 1; i < nsym && in(b, symoff + i * ent, ent); i++) {
+		rdn(b, symoff + i * ent, 4, &name);
+		rdn(b, symoff + i * ent + (b->is64 ? 6 : 14), 2, &shndx);
+		if (shndx != 0 || !(s = dyn_str(p, name)))
 			continue;
-		STR(val, s, "DT_NEEDED");
+		for (k = 0; k < sizeof names / sizeof *names; k++)
+			if (!strcmp(s, names[k]))
+				return names[k];
+	}
+	return NULL;
+}
+
+/* The strings the dynamic section names, found through DT_STRTAB as the
+ * loader finds them; DT_NEEDED's are checked when they are copied. */
+static int read_strings(struct elf_info *e, struct parse *p)
+{
+	static const char *const what[NSTR] = {
+		NULL, "DT_SONAME string past the end of the string table",
+		"DT_RPATH string past the end of the string table", "DT_RUNPATH string past the end of the string table"
+	};
+	unsigned k;
+
+	if (!(e->n_needed || p->has[S_SONAME] || p->has[S_RPATH] || p->has[S_RUNPATH]))
+		return 0;
+	if (!p->has_strtab)
+		return bad(p->path, "strings used but no DT_STRTAB");
+	if (vaddr_to_off(p, p->strtab, &p->stroff))
+		return bad(p->path, "DT_STRTAB outside the loaded segments");
+	for (k = S_SONAME; k < NSTR; k++)
+		if (p->has[k] && !(p->str[k] = dyn_str(p, p->stridx[k])))
+			return bad(p->path, what[k]);
+	e->unwind_import = unwind_import(p);
+	return 0;
+}
+
+static char *put(char *w, const char *s, const char **dst)
+{
+	size_t n = strlen(s) + 1;
+
+	memcpy(w, s, n);
+	*dst = w;
+	return w + n;
+}
+
+/* One block for the DT_NEEDED pointer array and every string, copied: the
+ * file may go away. */
+static int copy_strings(struct elf_info *e, struct parse *p)
+{
+	const char **dst[NSTR] = { &e->interp, &e->soname, &e->rpath, &e->runpath };
+	size_t total = e->n_needed * sizeof(char *);
+	const char *s;
+	unsigned k;
+	char *w;
+
+	for (k = 0; k < NSTR; k++)
+		if (p->str[k])
+			total += strlen(p->str[k]) + 1;
+	for (k = 0; k < e->n_needed; k++) {
+		if (!(s = dyn_str(p, p->needed[k])))
+			return bad(p->path, "DT_NEEDED string past the end of the string table");
 		total += strlen(s) + 1;
 	}
 	e->mem = malloc(total ? total : 1);
@@ -301,37 +350,25 @@ strings:
 		return -ENOMEM;
 	e->needed = e->mem;
 	w = (char *)e->mem + e->n_needed * sizeof(char *);
-#define PUT(src, dst)                         \
-	do {                                  \
-		n = strlen(src) + 1;          \
-		memcpy(w, src, n);            \
-		(dst) = w;                    \
-		w += n;                       \
-	} while (0)
-	if (s_interp)
-		PUT(s_interp, e->interp);
-	if (s_soname)
-		PUT(s_soname, e->soname);
-	if (s_rpath)
-		PUT(s_rpath, e->rpath);
-	if (s_runpath)
-		PUT(s_runpath, e->runpath);
-	for (i = 0; e->n_needed && i + dynent <= dynsz && k < e->n_needed; i += dynent) {
-		uint64_t tag, val;
-		const char *s;
-		rda(&b, dynoff + i, &tag);
-		rda(&b, dynoff + i + dynent / 2, &val);
-		if (tag == DT_NULL_)
-			break;
-		if (tag != DT_NEEDED_)
-			continue;
-		s = str_at(&b, stroff + val, strsz - val); /* checked in the sizing pass */
-		PUT(s, e->needed[k]);
-		k++;
-	}
+	for (k = 0; k < NSTR; k++)
+		if (p->str[k])
+			w = put(w, p->str[k], dst[k]);
+	for (k = 0; k < e->n_needed; k++)
+		w = put(w, dyn_str(p, p->needed[k]), &e->needed[k]);
 	return 0;
-#undef STR
-#undef PUT
+}
+
+int elf_parse(struct elf_info *e, const void *buf, size_t len, const char *path)
+{
+	struct parse p = { .b = { buf, len, 0, 0 }, .path = path };
+	int r;
+
+	memset(e, 0, sizeof *e);
+	if (!(r = read_ident(e, &p)) && !(r = read_header(e, &p)) && !(r = read_phdrs(e, &p)) &&
+	    !(r = read_dynamic(e, &p)) && !(r = read_strings(e, &p)))
+		r = copy_strings(e, &p);
+	free(p.needed);
+	return r;
 }
 
 int elf_read(struct elf_info *e, int fd, const char *path)

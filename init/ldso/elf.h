@@ -2,9 +2,9 @@
  *
  * ELF32 and ELF64, either byte order, whatever machine: a host tool reads
  * ARM files and an ARM root2ram reads x86 ones.  Every field is read
- * through bounded, byte-order-aware accessors (toybox's lib/elf.c does the
- * same), so a truncated or hostile file is an error naming its path, never
- * a crash or a read outside the buffer.
+ * through bounded, byte-order-aware accessors (ldso/bytes.h; toybox's
+ * toys/other/readelf.c does the same), so a truncated or hostile file is an
+ * error naming its path, never a crash or a read outside the buffer.
  */
 #ifndef R2R_ELF_H
 #define R2R_ELF_H

@@ -22,7 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ldso/bytes.h"
 #include "ldso/ldcache.h"
+#include "lib/file.h"
 #include "lib/log.h"
 
 #define MAGIC_NEW "glibc-ld.so.cache1.1"
@@ -44,14 +46,10 @@ struct ldcache {
 	uint32_t hwcaps_off, hwcaps_n; /* the glibc-hwcaps section, or 0 */
 };
 
-static uint64_t get(const struct ldcache *c, size_t off, unsigned n)
+/* The 32-bit field at off, which the caller has checked lies in the file. */
+static uint32_t get32(const struct ldcache *c, size_t off)
 {
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)c->p[off + i] << (8 * (c->be ? n - 1 - i : i));
-	return v;
+	return rd32(c->p + off, c->be);
 }
 
 /* A string at a file offset, or NULL if it is not inside the file and
@@ -97,21 +95,21 @@ int ldcache_parse(struct ldcache **out, const void *buf, size_t len, const char 
 	/* Unknown byte order (written before glibc 2.32): take the one that
 	 * gives a plausible entry count. */
 	c->be = endian == 3;
-	if (endian == 0 && get(c, 20, 4) > (len - HDR) / ENTRY)
+	if (endian == 0 && get32(c, 20) > (len - HDR) / ENTRY)
 		c->be = 1;
-	c->nlibs = (uint32_t)get(c, 20, 4);
+	c->nlibs = get32(c, 20);
 	if (c->nlibs > (len - HDR) / ENTRY) {
 		error("%s: ld.so.cache truncated: %u entries do not fit", path, c->nlibs);
 		ldcache_free(c);
 		return -EINVAL;
 	}
-	ext = (uint32_t)get(c, 32, 4);
-	if (ext && ext % 4 == 0 && ext <= len - 8 && get(c, ext, 4) == EXT_MAGIC) {
-		uint32_t i, count = (uint32_t)get(c, ext + 4, 4);
+	ext = get32(c, 32);
+	if (ext && ext % 4 == 0 && ext <= len - 8 && get32(c, ext) == EXT_MAGIC) {
+		uint32_t i, count = get32(c, ext + 4);
 		for (i = 0; i < count && (size_t)ext + 8 + 16 * ((uint64_t)i + 1) <= len; i++) {
 			size_t s = ext + 8 + 16 * (size_t)i;
-			uint32_t off = (uint32_t)get(c, s + 8, 4), size = (uint32_t)get(c, s + 12, 4);
-			if (get(c, s, 4) == EXT_TAG_HWCAPS && off <= len && size <= len - off) {
+			uint32_t off = get32(c, s + 8), size = get32(c, s + 12);
+			if (get32(c, s) == EXT_TAG_HWCAPS && off <= len && size <= len - off) {
 				c->hwcaps_off = off;
 				c->hwcaps_n = size / 4;
 			}
@@ -125,7 +123,7 @@ int ldcache_open(struct ldcache **out, const struct rootfs *r, const char *path)
 {
 	struct stat st;
 	unsigned char *buf;
-	size_t got = 0;
+	ssize_t n;
 	int fd, e;
 
 	*out = NULL;
@@ -142,19 +140,16 @@ int ldcache_open(struct ldcache **out, const struct rootfs *r, const char *path)
 		close(fd);
 		return -ENOMEM;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n <= 0) {
-			e = n < 0 ? -errno : -EIO;
-			error("%s%s: %s", r->dir, path, strerror(-e));
-			free(buf);
-			close(fd);
-			return e;
-		}
-		got += (size_t)n;
-	}
+	n = read_full(fd, buf, (size_t)st.st_size);
 	close(fd);
-	e = ldcache_parse(out, buf, got, path);
+	if (n >= 0 && n < st.st_size)
+		n = -EIO; /* shorter than fstat said: being rewritten */
+	if (n < 0) {
+		error("%s%s: %s", r->dir, path, strerror((int)-n));
+		free(buf);
+		return (int)n;
+	}
+	e = ldcache_parse(out, buf, (size_t)n, path);
 	free(buf);
 	return e;
 }
@@ -198,7 +193,7 @@ int ldcache_libcmp(const char *p1, const char *p2)
 
 static const char *key_of(const struct ldcache *c, uint32_t i)
 {
-	return str(c, get(c, HDR + (size_t)i * ENTRY + 4, 4));
+	return str(c, get32(c, HDR + (size_t)i * ENTRY + 4));
 }
 
 /* The priority of a glibc-hwcaps subdirectory for this query: 1 for the
@@ -210,7 +205,7 @@ static unsigned hwcaps_priority(const struct ldcache *c, uint32_t index, const s
 
 	if (!q->hwcaps || index >= c->hwcaps_n)
 		return 0;
-	name = str(c, get(c, c->hwcaps_off + 4 * (size_t)index, 4));
+	name = str(c, get32(c, c->hwcaps_off + 4 * (size_t)index));
 	if (!name)
 		return 0;
 	for (i = 0; q->hwcaps[i]; i++)
@@ -247,8 +242,8 @@ const char *ldcache_lookup(const struct ldcache *c, const char *name, const stru
 			}
 			for (; mid < (int64_t)c->nlibs; mid++) {
 				size_t e = HDR + (size_t)mid * ENTRY;
-				uint32_t flags = (uint32_t)get(c, e, 4);
-				uint64_t hwcap = get(c, e + 16, 8);
+				uint32_t flags = get32(c, e);
+				uint64_t hwcap = rd64(c->p + e + 16, c->be);
 				const char *value;
 				int named;
 
@@ -257,7 +252,7 @@ const char *ldcache_lookup(const struct ldcache *c, const char *name, const stru
 					break;
 				if (flags != q->flags[0] && (!q->flags[1] || flags != q->flags[1]))
 					continue;
-				value = str(c, get(c, e + 8, 4));
+				value = str(c, get32(c, e + 8));
 				if (!value)
 					continue;
 				named = ((hwcap >> 32) & ~HWCAP_ISA_LEVEL_MASK) == (HWCAP_EXTENSION >> 32);

@@ -12,6 +12,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "lib/log.h"
 #include "lib/match.h"
 #include "ldso/search.h"
@@ -397,49 +398,45 @@ int search_split_musl(struct dirlist *out, const char *origin, const char *list)
 	return 0;
 }
 
-/* Read a small text file inside the root; NUL-terminated, malloc'ed. */
+/* A small text file inside the root (ld.so.conf and what it includes, an
+ * ld-musl path file), whole: NUL-terminated, malloc'ed; -EFBIG past 1 MiB. */
 static int slurp(const struct rootfs *r, const char *path, char **out)
 {
 	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
+	char *buf, *nb;
 	int fd = rootfs_openat(r, path, O_RDONLY);
+	ssize_t n;
 
 	*out = NULL;
-	if (fd < 0) {
-		free(buf);
+	if (fd < 0)
 		return fd;
-	}
+	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
 		return -ENOMEM;
 	}
 	for (;;) {
-		ssize_t n;
-		if (len + 1 >= cap) {
-			char *nb = cap < (1u << 20) ? realloc(buf, cap * 2) : NULL;
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -EFBIG;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0) {
-			int e = -errno;
-			free(buf);
-			close(fd);
-			return e;
-		}
-		if (n == 0)
+		n = read_full(fd, buf + len, cap - 1 - len);
+		if (n < 0)
 			break;
 		len += (size_t)n;
+		if (len + 1 < cap) { /* read_full stops short only at the end */
+			close(fd);
+			buf[len] = '\0';
+			*out = buf;
+			return 0;
+		}
+		nb = cap < (1u << 20) ? realloc(buf, cap * 2) : NULL;
+		if (!nb) {
+			n = -EFBIG;
+			break;
+		}
+		buf = nb;
+		cap *= 2;
 	}
+	free(buf);
 	close(fd);
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
+	return (int)n;
 }
 
 static int cmpstr(const void *a, const void *b)

@@ -1,12 +1,12 @@
 /* search.h - where a dynamic loader looks for a library, as data.
  *
- * The rules are glibc's (elf/dl-load.c, as ../shared/docs/ANCHORS.md
- * sums them up) with Debian's multiarch defaults, or musl's
+ * The rules are glibc 2.36's (elf/dl-load.c: _dl_map_object, open_path,
+ * fillin_rpath, open_verify) with Debian's multiarch defaults, or musl's
  * (ldso/dynlink.c) for a program whose interpreter is ld-musl-*.  A
  * loader_model says which loader a program gets, from its ELF header
  * and interpreter: the class, byte order, machine and ARM float ABI it
  * accepts, its default directories, its ld.so.cache flags, and the
- * values of $LIB and $PLATFORM.  The resolver (resolve.c) walks the
+ * values of $LIB and $PLATFORM.  The resolver (linkmap.c) walks the
  * directories in the order given here.
  */
 #ifndef R2R_SEARCH_H

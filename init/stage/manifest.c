@@ -27,14 +27,11 @@ void manifest_free(struct manifest *m)
 	m->n = m->cap = 0;
 }
 
-void manifest_error(struct manifest *m, const char *where, int line, const char *fmt, ...)
+static void verror(struct manifest *m, const char *where, int line, const char *fmt, va_list ap)
 {
 	char msg[768];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	if (line > 0)
 		error("%s:%d: %s", where, line, msg);
 	else
@@ -42,19 +39,40 @@ void manifest_error(struct manifest *m, const char *where, int line, const char 
 	m->errors++;
 }
 
+void manifest_error(struct manifest *m, const char *where, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(m, where, line, fmt, ap);
+	va_end(ap);
+}
+
 int manifest_has_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
 
 /* --- one line ----------------------------------------------------------------- */
 
-/* The line being parsed: `where` for messages, `file` for "why" notes. */
-struct at {
+/* The line being parsed, and the manifest it adds to: `where` names it in
+ * messages, `file` in "why" notes. */
+struct line {
+	struct manifest *m;
 	const char *where, *file;
 	int line;
 };
 
-static struct mf_entry *add(struct manifest *m, const struct at *at, enum mf_kind kind,
-			    unsigned flags, const char *path)
+__attribute__((format(printf, 2, 3))) static void bad(const struct line *ln, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(ln->m, ln->where, ln->line, fmt, ap);
+	va_end(ap);
+}
+
+static struct mf_entry *add(const struct line *ln, enum mf_kind kind, unsigned flags,
+			    const char *path)
+{
+	struct manifest *m = ln->m;
 	struct mf_entry *e;
 
 	if (m->n == m->cap) {
@@ -70,53 +88,76 @@ static struct mf_entry *add(struct manifest *m, const struct at *at, enum mf_kin
 	e->kind = kind;
 	e->flags = flags;
 	e->path = arena_strdup(&m->arena, path);
-	e->where = at->where;
-	e->file = at->file;
-	e->line = at->line;
+	e->where = ln->where;
+	e->file = ln->file;
+	e->line = ln->line;
 	if (!e->path)
 		return NULL;
 	m->n++;
 	return e;
 }
 
-static int add_symlink(struct manifest *m, const struct at *at, unsigned flags, const char *path,
-		       const char *target)
+static int add_symlink(const struct line *ln, unsigned flags, const char *path, const char *target)
 {
-	struct mf_entry *e = add(m, at, MF_SYMLINK, flags, path);
+	struct mf_entry *e = add(ln, MF_SYMLINK, flags, path);
 
-	if (!e || !(e->target = arena_strdup(&m->arena, target)))
+	if (!e || !(e->target = arena_strdup(&ln->m->arena, target)))
 		return -ENOMEM;
 	return 0;
 }
 
-/* An absolute path a manifest may name; logs why not. */
-static int check_path(struct manifest *m, const struct at *at, const char *what, const char *p,
-		      int glob_ok)
+/* A word of the line as a message quotes it.  A file read as a manifest
+ * by mistake (/etc/shadow, a private key) must not be copied to the
+ * console and the kernel log, which anyone at the Pi can read: a word is
+ * cut after its first ':' (a shadow or passwd line "root:$y$j9T$..." shows
+ * as "root:..."), and after SHOW_MAX bytes, "..." marking the cut; a byte
+ * that is not printable ASCII shows as '?', so a binary file sends no
+ * escape sequences to the console.  Returns buf. */
+#define SHOW_MAX 24
+static const char *show(char buf[SHOW_MAX + 4], const char *w)
 {
+	size_t n = strcspn(w, ":");
+
+	n += w[n] == ':';
+	if (n > SHOW_MAX)
+		n = SHOW_MAX;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = w[i] >= ' ' && w[i] < 0x7f ? w[i] : '?';
+	strcpy(buf + n, w[n] ? "..." : "");
+	return buf;
+}
+
+/* An absolute path a manifest may name; logs why not. */
+static int check_path(const struct line *ln, const char *what, const char *p, int glob_ok)
+{
+	char s[SHOW_MAX + 4];
+
 	if (p[0] != '/') {
-		manifest_error(m, at->where, at->line, "%s '%s' is not absolute; write it as /%s", what,
-			       p, p);
+		/* the advice only for a word shown whole: "/root:..." is none */
+		int whole = !strcmp(show(s, p), p);
+		bad(ln, "%s '%s' is not absolute%s%s", what, s, whole ? "; write it as /" : "",
+		    whole ? p : "");
 		return -1;
 	}
 	if (strlen(p) >= 4096) {
-		manifest_error(m, at->where, at->line, "%s is longer than 4095 bytes", what);
+		bad(ln, "%s is longer than 4095 bytes", what);
 		return -1;
 	}
 	if (!glob_ok && manifest_has_glob(p)) {
-		manifest_error(m, at->where, at->line,
-			       "%s '%s' has a glob character (*, ? or [); globs are for files to copy, "
-			       "name each %s",
-			       what, p, what);
+		bad(ln, "%s '%s' has a glob character (*, ? or [); globs are for files to copy, "
+			"name each %s",
+		    what, show(s, p), what);
 		return -1;
 	}
 	return 0;
 }
 
-static int check_name(struct manifest *m, const struct at *at, const char *what, const char *n)
+static int check_name(const struct line *ln, const char *what, const char *n)
 {
+	char s[SHOW_MAX + 4];
+
 	if (strchr(n, '/') || !strcmp(n, ".") || !strcmp(n, "..")) {
-		manifest_error(m, at->where, at->line, "%s '%s' must be a plain name without '/'", what,
-			       n);
+		bad(ln, "%s '%s' must be a plain name without '/'", what, show(s, n));
 		return -1;
 	}
 	return 0;
@@ -144,32 +185,32 @@ static int parse_mode(const char *s, mode_t *mode)
  * allows) and returns 0, or -ENOMEM; a mistake in them is logged and
  * counted, and is no failure of the parse. */
 
-static int path_line(struct manifest *m, const struct at *at, char **w, int n, unsigned flags)
+static int path_line(const struct line *ln, char **w, int n, unsigned flags)
 {
 	char *p = w[0];
 	size_t len = strlen(p);
 	enum mf_kind kind = len == 1 || p[len - 1] == '/' ? MF_TREE : MF_PATH;
+	char s[SHOW_MAX + 4];
 
 	if (n > 1) {
-		manifest_error(m, at->where, at->line,
-			       "unexpected '%s' after the path; one path a line "
-			       "(paths with blanks are not supported)",
-			       w[1]);
+		bad(ln, "unexpected '%s' after the path; one path a line "
+			"(paths with blanks are not supported)",
+		    show(s, w[1]));
 		return 0;
 	}
-	if (check_path(m, at, "path", p, 1))
+	if (check_path(ln, "path", p, 1))
 		return 0;
 	while (len > 1 && p[len - 1] == '/')
 		p[--len] = '\0';
 	if (manifest_has_glob(p))
 		flags |= MF_GLOB;
-	return add(m, at, kind, flags, p) ? 0 : -ENOMEM;
+	return add(ln, kind, flags, p) ? 0 : -ENOMEM;
 }
 
-static int do_lib(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+static int do_lib(const struct line *ln, char **arg, int n, unsigned flags)
 {
 	for (int i = 0; i < n; i++)
-		if (!check_name(m, at, "library name", arg[i]) && !add(m, at, MF_LIB, flags, arg[i]))
+		if (!check_name(ln, "library name", arg[i]) && !add(ln, MF_LIB, flags, arg[i]))
 			return -ENOMEM;
 	return 0;
 }
@@ -177,62 +218,62 @@ static int do_lib(struct manifest *m, const struct at *at, char **arg, int n, un
 /* includes recurse: load() parses the included manifest */
 static int load(struct manifest *m, const char *name, int optional);
 
-static int do_include(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+static int do_include(const struct line *ln, char **arg, int n, unsigned flags)
 {
 	for (int i = 0; i < n; i++) {
 		int r;
-		if (check_name(m, at, "manifest name", arg[i]))
+		if (check_name(ln, "manifest name", arg[i]))
 			continue;
-		r = load(m, arg[i], flags & MF_OPTIONAL);
+		r = load(ln->m, arg[i], flags & MF_OPTIONAL);
 		if (r == -ENOENT && (flags & MF_OPTIONAL))
 			continue;
 		if (r == -ENOENT || r == -EIO) /* said why already */
-			manifest_error(m, at->where, at->line, "in 'include %s'", arg[i]);
+			bad(ln, "in 'include %s'", arg[i]);
 	}
 	return 0;
 }
 
-static int do_dir(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+static int do_dir(const struct line *ln, char **arg, int n, unsigned flags)
 {
 	struct mf_entry *e;
 	mode_t mode = 0755;
+	char s[SHOW_MAX + 4];
 
 	(void)flags;
-	if (check_path(m, at, "dir path", arg[0], 0))
+	if (check_path(ln, "dir path", arg[0], 0))
 		return 0;
 	if (n == 2 && parse_mode(arg[1], &mode)) {
-		manifest_error(m, at->where, at->line,
-			       "bad mode '%s'; write it in octal, e.g. 0755 or 1777", arg[1]);
+		bad(ln, "bad mode '%s'; write it in octal, e.g. 0755 or 1777", show(s, arg[1]));
 		return 0;
 	}
-	if (!(e = add(m, at, MF_DIR, 0, arg[0])))
+	if (!(e = add(ln, MF_DIR, 0, arg[0])))
 		return -ENOMEM;
 	e->mode = mode;
 	return 0;
 }
 
-static int do_symlink(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+static int do_symlink(const struct line *ln, char **arg, int n, unsigned flags)
 {
 	(void)n, (void)flags;
-	if (check_path(m, at, "symlink path", arg[0], 0))
+	if (check_path(ln, "symlink path", arg[0], 0))
 		return 0;
-	return add_symlink(m, at, 0, arg[0], arg[1]);
+	return add_symlink(ln, 0, arg[0], arg[1]);
 }
 
-static int do_links(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags)
+static int do_links(const struct line *ln, char **arg, int n, unsigned flags)
 {
 	const char *sep = arg[1][strlen(arg[1]) - 1] == '/' ? "" : "/";
 	char path[4096];
 
 	(void)flags;
-	if (check_path(m, at, "links target", arg[0], 0) ||
-	    check_path(m, at, "links directory", arg[1], 0))
+	if (check_path(ln, "links target", arg[0], 0) ||
+	    check_path(ln, "links directory", arg[1], 0))
 		return 0;
 	for (int i = 2; i < n; i++) {
-		if (check_name(m, at, "link name", arg[i]))
+		if (check_name(ln, "link name", arg[i]))
 			continue;
 		snprintf(path, sizeof path, "%s%s%s", arg[1], sep, arg[i]);
-		if (add_symlink(m, at, MF_WEAK, path, arg[0]))
+		if (add_symlink(ln, MF_WEAK, path, arg[0]))
 			return -ENOMEM;
 	}
 	return 0;
@@ -243,7 +284,7 @@ static const struct directive {
 	const char *name;
 	unsigned char min, max; /* words after the name; max 0: no limit */
 	unsigned char optional; /* '?' applies: the thing may be absent */
-	int (*fn)(struct manifest *m, const struct at *at, char **arg, int n, unsigned flags);
+	int (*fn)(const struct line *ln, char **arg, int n, unsigned flags);
 	const char *needs, *example;
 } directives[] = {
 	{ "lib", 1, 0, 1, do_lib, "a library name", "lib libnss_files.so.2" },
@@ -258,7 +299,7 @@ static const struct directive {
 
 /* The words of a line, cut in place; a word that starts with '#' ends the
  * line.  The count, or -1 after logging that there are too many. */
-static int split(struct manifest *m, const struct at *at, char *q, char **w)
+static int split(const struct line *ln, char *q, char **w)
 {
 	int n = 0;
 
@@ -268,8 +309,7 @@ static int split(struct manifest *m, const struct at *at, char *q, char **w)
 		if (!*q || *q == '#')
 			break;
 		if (n == MAX_WORDS) {
-			manifest_error(m, at->where, at->line, "more than %d words; split the line",
-				       MAX_WORDS);
+			bad(ln, "more than %d words; split the line", MAX_WORDS);
 			return -1;
 		}
 		w[n++] = q;
@@ -278,19 +318,18 @@ static int split(struct manifest *m, const struct at *at, char *q, char **w)
 	return n;
 }
 
-static void parse_line(struct manifest *m, const struct at *at, char *text)
+static void parse_line(const struct line *ln, char *text)
 {
 	char *words[MAX_WORDS], **w = words;
 	const struct directive *d = NULL;
 	unsigned flags = 0;
-	int n = split(m, at, text, words), r;
+	int n = split(ln, text, words), r;
 
 	if (n <= 0)
 		return;
 	if (!strcmp(w[0], "?") || !strcmp(w[0], "optional")) {
 		if (n == 1) {
-			manifest_error(m, at->where, at->line,
-				       "'%s' needs a path, lib or include after it", w[0]);
+			bad(ln, "'%s' needs a path, lib or include after it", w[0]);
 			return;
 		}
 		flags = MF_OPTIONAL;
@@ -300,43 +339,40 @@ static void parse_line(struct manifest *m, const struct at *at, char *text)
 		w[0]++;
 	}
 	if (w[0][0] == '/') {
-		r = path_line(m, at, w, n, flags);
+		r = path_line(ln, w, n, flags);
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof directives / sizeof *directives; i++)
 		if (!strcmp(w[0], directives[i].name))
 			d = &directives[i];
 	if (!d) {
+		char s[SHOW_MAX + 4];
 		if (strchr(w[0], '/'))
-			manifest_error(m, at->where, at->line,
-				       "path '%s' is not absolute; write it as /%s", w[0], w[0]);
+			check_path(ln, "path", w[0], 1);
 		else
-			manifest_error(m, at->where, at->line,
-				       "unknown directive '%s'; a line is an absolute path, or starts "
-				       "with lib, dir, symlink, links, include, optional or ?",
-				       w[0]);
+			bad(ln, "unknown directive '%s'; a line is an absolute path, or starts with "
+				"lib, dir, symlink, links, include, optional or ?",
+			    show(s, w[0]));
 		return;
 	}
 	if (flags && !d->optional) {
-		manifest_error(m, at->where, at->line,
-			       "'?' and 'optional' apply to paths, lib and include, not to %s", d->name);
+		bad(ln, "'?' and 'optional' apply to paths, lib and include, not to %s", d->name);
 		return;
 	}
 	if (n - 1 < d->min || (d->max && n - 1 > d->max)) {
-		manifest_error(m, at->where, at->line, "%s needs %s, e.g. '%s'", d->name, d->needs,
-			       d->example);
+		bad(ln, "%s needs %s, e.g. '%s'", d->name, d->needs, d->example);
 		return;
 	}
-	r = d->fn(m, at, w + 1, n - 1, flags);
+	r = d->fn(ln, w + 1, n - 1, flags);
 done:
 	if (r)
-		manifest_error(m, at->where, at->line, "out of memory");
+		bad(ln, "out of memory");
 }
 
 int manifest_parse(struct manifest *m, char *text, size_t len, const char *where,
 		   const char *file)
 {
-	struct at at = { where, file, 0 };
+	struct line ln = { m, where, file, 0 };
 	int before = m->errors;
 	char *p = text, *end = text + len;
 
@@ -347,11 +383,11 @@ int manifest_parse(struct manifest *m, char *text, size_t len, const char *where
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 
-		at.line++;
+		ln.line++;
 		if (!nl)
 			nl = end;
 		*nl = '\0';
-		parse_line(m, &at, p);
+		parse_line(&ln, p);
 		p = nl + 1;
 	}
 	return m->errors - before;
@@ -411,14 +447,14 @@ static void read_error(struct manifest *m, const char *name, const char *path, i
 /* An include of a manifest already on the include chain: logs the chain. */
 static int cycle(struct manifest *m, const char *path)
 {
-	char chain[1024] = "";
+	char chain[1024];
 	int i = 0;
 
 	while (i < m->depth && strcmp(m->stack[i], path))
 		i++;
 	if (i == m->depth)
 		return 0;
-	for (; i < m->depth; i++) {
+	for (chain[0] = '\0'; i < m->depth; i++) {
 		strncat(chain, m->stack[i], sizeof chain - strlen(chain) - 1);
 		strncat(chain, " -> ", sizeof chain - strlen(chain) - 1);
 	}

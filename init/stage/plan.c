@@ -13,9 +13,10 @@
 
 #include "lib/log.h"
 #include "lib/match.h"
+#include "lib/paths.h"
+#include "ldso/resolve.h"
 #include "stage/nss.h"
 #include "stage/plan.h"
-#include "ldso/resolve.h"
 
 #define PATHMAX 4096
 
@@ -32,11 +33,10 @@ void plan_free(struct plan *p)
 	if (p->res)
 		resolver_free(p->res);
 	free(p->e);
-	free(p->index);
+	strmap_free(&p->index);
 	arena_free(&p->arena);
 	p->e = NULL;
-	p->index = NULL;
-	p->n = p->cap = p->index_cap = 0;
+	p->n = p->cap = 0;
 	p->res = NULL;
 }
 
@@ -57,46 +57,25 @@ __attribute__((format(printf, 2, 3))) static void plan_error(struct plan *p, con
 
 /* --- the index: path -> entry ------------------------------------------------- */
 
-static uint32_t hash(const char *s)
+static struct plan_entry *lookup(const struct plan *p, const char *path)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
+	uintptr_t i = (uintptr_t)strmap_get(&p->index, path);
 
-static size_t slot_of(const struct plan *p, const char *path)
-{
-	size_t mask = p->index_cap - 1, i = hash(path) & mask;
-
-	while (p->index[i] && strcmp(p->e[p->index[i] - 1].path, path))
-		i = (i + 1) & mask;
-	return i;
-}
-
-static int reindex(struct plan *p, size_t cap)
-{
-	uint32_t *idx = calloc(cap, sizeof *idx);
-	size_t i;
-
-	if (!idx)
-		return -ENOMEM;
-	free(p->index);
-	p->index = idx;
-	p->index_cap = cap;
-	for (i = 0; i < p->n; i++)
-		p->index[slot_of(p, p->e[i].path)] = (uint32_t)i + 1;
-	return 0;
+	return i ? &p->e[i - 1] : NULL;
 }
 
 const struct plan_entry *plan_find(const struct plan *p, const char *path)
 {
-	size_t i;
+	return lookup(p, path);
+}
 
-	if (!p->index_cap)
-		return NULL;
-	i = slot_of(p, path);
-	return p->index[i] ? &p->e[p->index[i] - 1] : NULL;
+/* After the entries moved (sorted): the paths are the same strings. */
+static int reindex(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strmap_put(&p->index, p->e[i].path, (void *)(uintptr_t)(i + 1)))
+			return -ENOMEM;
+	return 0;
 }
 
 /* --- adding entries --------------------------------------------------------- */
@@ -109,15 +88,10 @@ static int add_parents(struct plan *p, const char *path);
 static struct plan_entry *put(struct plan *p, const struct plan_entry *e, int parents)
 {
 	struct plan_entry *old;
-	size_t i;
 
 	if (parents && add_parents(p, e->path))
 		return NULL;
-	if ((p->n + 1) * 2 > p->index_cap && reindex(p, p->index_cap ? p->index_cap * 2 : 1024))
-		goto nomem;
-	i = slot_of(p, e->path);
-	if (p->index[i]) {
-		old = &p->e[p->index[i] - 1];
+	if ((old = lookup(p, e->path))) {
 		if (e->flags & PLAN_WEAK)
 			return old;
 		if (old->flags & PLAN_WEAK) { /* a real file over a `links` default */
@@ -148,9 +122,10 @@ static struct plan_entry *put(struct plan *p, const struct plan_entry *e, int pa
 		p->e = ne;
 		p->cap = cap;
 	}
-	old = &p->e[p->n];
+	if (strmap_put(&p->index, e->path, (void *)(uintptr_t)(p->n + 1)))
+		goto nomem;
+	old = &p->e[p->n++];
 	*old = *e;
-	p->index[i] = (uint32_t)++p->n;
 	return old;
 nomem:
 	plan_error(p, "out of memory");
@@ -209,9 +184,6 @@ static void from_stat(struct plan_entry *e, const struct stat *st)
 	e->size = S_ISREG(st->st_mode) ? (unsigned long long)st->st_size : 0;
 	e->type = S_ISDIR(st->st_mode) ? PLAN_DIR : S_ISLNK(st->st_mode) ? PLAN_SYMLINK : PLAN_FILE;
 }
-
-static int stat_path(struct plan *p, const char *path, struct stat *st);
-static void from_stat(struct plan_entry *e, const struct stat *st);
 
 /* A directory the manifest wants with `mode`: the root's own (owner, times)
  * if it has one there, else a new one owned by root. */
@@ -430,6 +402,43 @@ static int need_resolver(struct plan *p)
 
 /* --- trees ---------------------------------------------------------------------- */
 
+/* The entry of the tree at src in the root (dst in the RAM root), `name`
+ * in the directory dfd: 0, 1 if it is not planned (said why), or -ENOMEM. */
+static int tree_entry(struct plan *p, int dfd, const char *name, const char *src, const char *dst,
+		      struct plan_entry *e)
+{
+	struct stat st;
+	char target[PATHMAX];
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+		plan_error(p, "%s: %s", src, strerror(errno));
+		return 1;
+	}
+	from_stat(e, &st);
+	if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlinkat(dfd, name, target, sizeof target - 1);
+		if (n < 0) {
+			plan_error(p, "%s: %s", src, strerror(errno));
+			return 1;
+		}
+		target[n] = '\0';
+		e->target = arena_strdup(&p->arena, target);
+	} else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		warn("%s: a device, fifo or socket; not copied", src);
+		return 1;
+	}
+	e->path = arena_strdup(&p->arena, dst);
+	e->src = strcmp(src, dst) ? arena_strdup(&p->arena, src) : e->path;
+	e->why = p->why;
+	if (!e->path || !e->src || (S_ISLNK(st.st_mode) && !e->target)) {
+		plan_error(p, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* src and dst hold the directory's paths (sl and dl bytes); each entry's
+ * name is appended in turn. */
 static int walk(struct plan *p, int dfd, char *src, size_t sl, char *dst, size_t dl, int depth)
 {
 	DIR *d;
@@ -450,9 +459,8 @@ static int walk(struct plan *p, int dfd, char *src, size_t sl, char *dst, size_t
 	}
 	while ((de = readdir(d))) {
 		struct plan_entry e = { 0 };
-		struct stat st;
-		char target[PATHMAX];
 		size_t nl = strlen(de->d_name);
+		int skip;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -463,41 +471,18 @@ static int walk(struct plan *p, int dfd, char *src, size_t sl, char *dst, size_t
 		src[sl] = dst[dl] = '/';
 		memcpy(src + sl + 1, de->d_name, nl + 1);
 		memcpy(dst + dl + 1, de->d_name, nl + 1);
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
-			plan_error(p, "%s: %s", src, strerror(errno));
-			continue;
-		}
-		from_stat(&e, &st);
-		if (S_ISLNK(st.st_mode)) {
-			ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
-			if (n < 0) {
-				plan_error(p, "%s: %s", src, strerror(errno));
-				continue;
-			}
-			target[n] = '\0';
-			e.target = arena_strdup(&p->arena, target);
-		} else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-			warn("%s: a device, fifo or socket; not copied", src);
-			continue;
-		}
-		e.path = arena_strdup(&p->arena, dst);
-		e.src = dl == sl && !strcmp(src, dst) ? e.path : arena_strdup(&p->arena, src);
-		e.why = p->why;
-		if (!e.path || !e.src || (S_ISLNK(st.st_mode) && !e.target)) {
-			plan_error(p, "out of memory");
-			r = -ENOMEM;
+		skip = tree_entry(p, dirfd(d), de->d_name, src, dst, &e);
+		if (skip < 0) {
+			r = skip;
 			break;
 		}
-		if (!put(p, &e, 0))
+		if (skip || !put(p, &e, 0) || e.type != PLAN_DIR)
 			continue;
-		if (S_ISDIR(st.st_mode)) {
-			fd2 = openat(dirfd(d), de->d_name,
-				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd2 < 0)
-				plan_error(p, "%s: %s", src, strerror(errno));
-			else
-				walk(p, fd2, src, sl + 1 + nl, dst, dl + 1 + nl, depth + 1);
-		}
+		fd2 = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd2 < 0)
+			plan_error(p, "%s: %s", src, strerror(errno));
+		else
+			walk(p, fd2, src, sl + 1 + nl, dst, dl + 1 + nl, depth + 1);
 	}
 	closedir(d);
 	return r;
@@ -573,70 +558,81 @@ static void add_path(struct plan *p, const char *path, int tree, int optional)
 			   r == -ENOENT ? "a library it needs was not found (see above)" : strerror(-r));
 }
 
-static int glob_step(struct plan *p, const struct mf_entry *me, char *buf, size_t len,
-		     const char *rest, int *matches)
+/* Components without glob characters are taken as they are: appended to
+ * buf (*len bytes), *rest moved past them.  0, or -ENAMETOOLONG. */
+static int literal_prefix(char *buf, size_t *len, const char **rest)
 {
-	const char *slash;
-	size_t cl;
+	const char *r = *rest, *slash;
+	size_t cl, l = *len;
 
-	/* components without glob characters are taken as they are */
-	while (*rest) {
-		slash = strchr(rest, '/');
-		cl = slash ? (size_t)(slash - rest) : strlen(rest);
+	while (*r) {
+		slash = strchr(r, '/');
+		cl = slash ? (size_t)(slash - r) : strlen(r);
 		if (cl == 0) {
-			rest++;
+			r++;
 			continue;
 		}
-		if (memchr(rest, '*', cl) || memchr(rest, '?', cl) || memchr(rest, '[', cl))
+		if (memchr(r, '*', cl) || memchr(r, '?', cl) || memchr(r, '[', cl))
 			break;
-		if (len + cl + 2 > PATHMAX)
-			return 0;
-		buf[len++] = '/';
-		memcpy(buf + len, rest, cl);
-		len += cl;
-		buf[len] = '\0';
-		rest += cl;
+		if (l + cl + 2 > PATHMAX)
+			return -ENAMETOOLONG;
+		buf[l++] = '/';
+		memcpy(buf + l, r, cl);
+		l += cl;
+		buf[l] = '\0';
+		r += cl;
 	}
+	*rest = r;
+	*len = l;
+	return 0;
+}
+
+/* buf (len bytes) is the part of the pattern matched so far, rest what is
+ * left of it; each path that matches the whole pattern is planned. */
+static void glob_step(struct plan *p, const struct mf_entry *me, char *buf, size_t len,
+		      const char *rest, int *matches)
+{
+	char pat[256];
+	const char *slash;
+	struct dirent *de;
+	size_t cl;
+	DIR *d;
+	int fd;
+
+	if (literal_prefix(buf, &len, &rest))
+		return;
 	if (!*rest) {
 		char c[PATHMAX];
 		if (rootfs_realpath(p->root, buf, c, sizeof c, 0, NULL, NULL) == 0) {
 			++*matches;
 			add_path(p, buf, me->kind == MF_TREE, 0);
 		}
-		return 0;
+		return;
 	}
 	slash = strchr(rest, '/');
 	cl = slash ? (size_t)(slash - rest) : strlen(rest);
-	{
-		char pat[256];
-		int fd;
-		DIR *d;
-		struct dirent *de;
-
-		if (cl >= sizeof pat)
-			return 0;
-		memcpy(pat, rest, cl);
-		pat[cl] = '\0';
-		fd = root_open(p, buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			return 0;
-		if (!(d = fdopendir(fd))) {
-			close(fd);
-			return 0;
-		}
-		while ((de = readdir(d))) {
-			size_t nl = strlen(de->d_name);
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-			    !match_glob(pat, de->d_name) || len + nl + 2 > PATHMAX)
-				continue;
-			buf[len] = '/';
-			memcpy(buf + len + 1, de->d_name, nl + 1);
-			glob_step(p, me, buf, len + 1 + nl, rest + cl, matches);
-		}
-		buf[len] = '\0';
-		closedir(d);
+	if (cl >= sizeof pat)
+		return;
+	memcpy(pat, rest, cl);
+	pat[cl] = '\0';
+	fd = root_open(p, buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
 	}
-	return 0;
+	while ((de = readdir(d))) {
+		size_t nl = strlen(de->d_name);
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !match_glob(pat, de->d_name) || len + nl + 2 > PATHMAX)
+			continue;
+		buf[len] = '/';
+		memcpy(buf + len + 1, de->d_name, nl + 1);
+		glob_step(p, me, buf, len + 1 + nl, rest + cl, matches);
+	}
+	buf[len] = '\0';
+	closedir(d);
 }
 
 static void add_lib(struct plan *p, const char *name, int optional)
@@ -758,35 +754,28 @@ static int by_path(const void *a, const void *b)
  * the others are linked to it. */
 static int find_hardlinks(struct plan *p)
 {
-	size_t cap = 1024, i;
-	uint32_t *t;
+	struct strmap first = { 0 };
+	char key[40];
+	int r = 0;
 
-	while (cap < p->n * 2)
-		cap *= 2;
-	t = calloc(cap, sizeof *t);
-	if (!t)
-		return -ENOMEM;
-	for (i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < p->n && !r; i++) {
 		struct plan_entry *e = &p->e[i];
-		size_t h;
+		const struct plan_entry *f;
+		char *k;
+
 		if (e->type != PLAN_FILE || e->nlink < 2 || !e->src)
 			continue;
-		h = (size_t)((e->ino * 0x9E3779B97F4A7C15ull) ^ e->dev) & (cap - 1);
-		while (t[h]) {
-			struct plan_entry *f = &p->e[t[h] - 1];
-			if (f->ino == e->ino && f->dev == e->dev)
-				break;
-			h = (h + 1) & (cap - 1);
-		}
-		if (t[h]) {
+		snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)e->dev,
+			 (unsigned long long)e->ino);
+		if ((f = strmap_get(&first, key))) {
 			e->type = PLAN_HARDLINK;
-			e->target = p->e[t[h] - 1].path;
-		} else {
-			t[h] = (uint32_t)i + 1;
+			e->target = f->path;
+		} else if (!(k = arena_strdup(&p->arena, key)) || strmap_put(&first, k, e)) {
+			r = -ENOMEM;
 		}
 	}
-	free(t);
-	return 0;
+	strmap_free(&first);
+	return r;
 }
 
 int plan_finish(struct plan *p)
@@ -795,7 +784,7 @@ int plan_finish(struct plan *p)
 	if (!p->no_nss)
 		add_nss(p);
 	qsort(p->e, p->n, sizeof *p->e, by_path);
-	if (reindex(p, p->index_cap ? p->index_cap : 1024) || find_hardlinks(p))
+	if (reindex(p) || find_hardlinks(p))
 		plan_error(p, "out of memory");
 	p->finished = 1;
 	return p->errors ? -EINVAL : 0;
@@ -807,7 +796,7 @@ int plan_build(struct plan *p, const char *manifest_dir, char *const *names, int
 	int i;
 
 	manifest_init(&m, manifest_dir ? NULL : p->root,
-		      manifest_dir ? manifest_dir : "/etc/root2ram/manifests");
+		      manifest_dir ? manifest_dir : R2R_MANIFEST_DIR);
 	for (i = 0; i < n; i++)
 		manifest_load(&m, names[i]);
 	/* plan what parsed, so missing files are reported in the same run */

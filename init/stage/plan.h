@@ -19,8 +19,9 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "stage/manifest.h"
 #include "lib/rootfs.h"
+#include "lib/strmap.h"
+#include "stage/manifest.h"
 
 enum plan_type { PLAN_DIR, PLAN_FILE, PLAN_SYMLINK, PLAN_HARDLINK };
 
@@ -72,8 +73,7 @@ struct plan {
 	const struct rootfs *root;
 	struct resolver *res; /* made on first need */
 	struct arena arena;
-	uint32_t *index;      /* open addressing over e[], by path */
-	size_t index_cap;
+	struct strmap index;  /* path -> its index in e[] + 1 */
 	const char *why;      /* of the directive being planned */
 	const char *where;
 	int line;

@@ -21,7 +21,7 @@ rm -f "$exp/etc/root2ram/start.d/50-ticker"
 cp tests/bench/boot/bench.manifest "$exp/etc/root2ram/manifests/"
 cp tests/bench/boot/50-dropbear-up "$exp/etc/root2ram/start.d/"
 cp tests/bench/boot/seed-init.sh tests/bench/boot/cat-init.sh "$exp/"
-build/host/root2ram plan --root "$exp" bench > "$E2E_DIR/plan" ||
+"$R2R" plan --root "$exp" bench > "$E2E_DIR/plan" ||
 	e2e_fail "root2ram plan bench failed"
 awk '$1 == "file" { print $2 }' "$E2E_DIR/plan" > "$exp/bench-files"
 bytes=$(tail -2 "$E2E_DIR/plan" | sed -n 's/.* files, \([0-9]*\) bytes.*/\1/p')

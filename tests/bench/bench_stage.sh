@@ -8,9 +8,9 @@
 #   tar of root2ram's final file list    (the limit: same files, same page cache)
 # Prints the times and the ratios against the goals: >= 5x faster than
 # dracut-install, within 1.3x of tar, tmpfs bytes used <= 1.02x the plan's.
-set -u
+set -eu
 cd "$(dirname "$0")/../.." || exit 111
-R2R=${R2R:-$PWD/build/host/root2ram}
+. tests/lib.sh
 N=${BENCH_PROGRAMS:-300}
 [ "$(id -u)" = 0 ] || { echo "bench_stage: needs root (mount -t tmpfs)"; exit 1; }
 DI=$(dpkg -L dracut-core 2>/dev/null | grep '/dracut-install$' | head -1)
@@ -31,7 +31,9 @@ cp "$t/progs" "$t/bench.manifest"
 pbytes=$(sed -n 's/^total: [0-9]* files, \([0-9]*\) bytes.*/\1/p' "$t/plan")
 echo "bench_stage: $n programs from /usr/bin; $(grep '^total:' "$t/plan")"
 
+# in the namespace, without set -e: a tool that fails still gets its time
 unshare -m sh -s "$R2R" "$DI" "$t" "$pbytes" <<'IN'
+set -u
 R2R=$1 DI=$2 t=$3 pbytes=$4
 mount --make-rprivate / 2>/dev/null
 now() { date +%s.%N; }

@@ -3,18 +3,7 @@
 # authorised, and a small appliance started by rcS.
 #
 #   exp=$(r2r_export)          # fresh copy of the test root, root2ram installed
-
-# check NAME COMMAND...: one PASS/FAIL line for what a user would see
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "PASS: $what"
-	else
-		echo "FAIL: $what"
-		R2R_FAILED=$((${R2R_FAILED:-0} + 1))
-	fi
-}
+# shellcheck shell=bash
 
 r2r_export() {
 	local exp

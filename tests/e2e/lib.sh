@@ -6,7 +6,7 @@
 #   . "$(dirname "$0")/lib.sh"
 #   e2e_init                            # work dir, cleanup trap, kernel + test root built
 #   exp=$(e2e_prepare_export)           # fresh copy of the armel test root
-#   cp build/armel/root2ram "$exp/sbin/root2ram"   # ...whatever the test needs
+#   cp "$E2E_B/armel/root2ram" "$exp/sbin/root2ram"   # ...whatever the test needs
 #   e2e_ssh_key_install "$exp"          # optional: key for root login
 #   e2e_nfs_start "$exp"
 #   e2e_boot --export "$exp" --init /sbin/root2ram
@@ -14,20 +14,30 @@
 #   e2e_wait_ssh 60
 #   e2e_ssh 'cat /proc/mounts'
 #   e2e_ssh 'reboot -f' || true; e2e_wait_exit 20
-#   e2e_pass
+#   e2e_pass                            # exit 1 instead when a check failed
 #
+# With tests/lib.sh: pass WHAT, fail WHAT, check WHAT COMMAND... (the PASS/FAIL
+# lines tests/run.sh counts; fail counts into R2R_FAILED).
 # Everything is torn down by the EXIT trap (QEMU killed, ganesha stopped), also on
 # failure or Ctrl-C. Files of a run: $E2E_DIR (console.log, qemu.pid, ssh key).
 # Settings (environment, defaults in brackets):
+#   B [build]: the build directory (make B=DIR): its init is installed, E2E_DIR is in it
 #   R2R_NFS_PORT [12049]  R2R_MNT_PORT [NFS port - 1]  R2R_SSH_PORT [10022]
 #   R2R_E2E_ARCH [armel]  R2R_E2E_KEEP=1 keeps QEMU/ganesha running at exit (debugging)
 #   R2R_E2E_LOCK_WAIT [900]: e2e_init takes a lock per NFS port and per SSH port, so two
 #   tests on the same ports run one after the other (use other ports to run in parallel)
 # Functions return non-zero / call e2e_fail (exit 1, with the console tail) on error.
+# shellcheck shell=bash
 
 E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+case ${B:-build} in
+/*) E2E_B=$B ;;
+*) E2E_B=$E2E_TOP/${B:-build} ;;
+esac
+R2R=${R2R:-$E2E_B/host/root2ram}
+. "$E2E_TOP/tests/lib.sh"
 E2E_NAME=${E2E_NAME:-$(basename "${0%.sh}")}
-E2E_DIR=${E2E_DIR:-$E2E_TOP/build/e2e/$E2E_NAME}
+E2E_DIR=${E2E_DIR:-$E2E_B/e2e/$E2E_NAME}
 E2E_NFS_PORT=${R2R_NFS_PORT:-12049}
 E2E_MNT_PORT=${R2R_MNT_PORT:-$((E2E_NFS_PORT - 1))}
 E2E_SSH_PORT=${R2R_SSH_PORT:-10022}
@@ -53,7 +63,14 @@ e2e_fail() {
 	exit 1
 }
 
-e2e_pass() { e2e_log "PASS ($(e2e_elapsed) s)"; }
+# e2e_pass: the end of a test: exit 1 when a check failed (R2R_FAILED)
+e2e_pass() {
+	if [ "${R2R_FAILED:-0}" != 0 ]; then
+		e2e_log "$R2R_FAILED checks failed ($(e2e_elapsed) s)"
+		exit 1
+	fi
+	e2e_log "PASS ($(e2e_elapsed) s)"
+}
 
 # e2e_lock_holder FILE -> "pid N (comm)" of every process with FILE open (the lock
 # goes with the open file, so any of them may be the one keeping it)

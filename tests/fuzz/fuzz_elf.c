@@ -1,4 +1,4 @@
-/* libFuzzer target: ELF parsing of any bytes (init/elf.c). */
+/* libFuzzer target: ELF parsing of any bytes (init/ldso/elf.c). */
 #include <stddef.h>
 #include <stdint.h>
 #include "ldso/elf.h"

@@ -1,4 +1,4 @@
-/* libFuzzer target: ld.so.cache parsing and lookups (init/ldcache.c). */
+/* libFuzzer target: ld.so.cache parsing and lookups (init/ldso/ldcache.c). */
 #include <stddef.h>
 #include <stdint.h>
 #include "ldso/ldcache.h"

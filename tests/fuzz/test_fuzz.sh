@@ -1,29 +1,31 @@
 #!/bin/sh
 # tests/fuzz/test_fuzz.sh - tier "fuzz": each libFuzzer target of
-# build/fuzz/ for FUZZ_SECONDS (default 10) from a seed corpus of real
-# inputs (ELF files of the armel test root, the host's ld.so.cache, the
-# shipped manifests, kernel command lines).  A crash, leak, sanitizer
-# report or timeout is a failure; its input is kept in build/fuzz/.
-set -u
+# $B/fuzz/ (B: the build directory, default build) for FUZZ_SECONDS
+# (default 10) from a seed corpus of real inputs (ELF files of the armel
+# test root, the host's ld.so.cache, the shipped manifests, kernel command
+# lines).  A crash, leak, sanitizer report or timeout is a failure; its
+# input is kept in $B/fuzz/.
+set -eu
 cd "$(dirname "$0")/../.." || exit 111
-B=${B:-build}
+. tests/lib.sh
 secs=${FUZZ_SECONDS:-10}
-root=$(sh scripts/testroot.sh armel --print 2>/dev/null) || root=""
+# without a test root the corpus has fewer real ELF files, no failure
+root=$(scripts/testroot.sh armel --print 2>/dev/null) || root=""
 
-seed() { # TARGET: fill build/fuzz/corpus-TARGET
+seed() { # TARGET: fill $B/fuzz/corpus-TARGET
 	c=$B/fuzz/corpus-$1
 	mkdir -p "$c"
 	case $1 in
 	fuzz_elf)
 		for f in /usr/sbin/dropbear /usr/bin/busybox /usr/lib/arm-linux-gnueabi/libz.so.1 \
 			/usr/local/bin/hello-musl; do
-			[ -n "$root" ] && [ -f "$root$f" ] && head -c 65536 "$root$f" > "$c/$(basename "$f")"
+			if [ -n "$root" ] && [ -f "$root$f" ]; then head -c 65536 "$root$f" > "$c/$(basename "$f")"; fi
 		done
 		head -c 65536 /bin/true > "$c/true" ;;
-	fuzz_ldcache) [ -f /etc/ld.so.cache ] && head -c 65536 /etc/ld.so.cache > "$c/host.cache" ;;
+	fuzz_ldcache) if [ -f /etc/ld.so.cache ]; then head -c 65536 /etc/ld.so.cache > "$c/host.cache"; fi ;;
 	fuzz_manifest)
 		cp manifests/*.manifest "$c/"
-		[ -n "$root" ] && cp "$root/etc/nsswitch.conf" "$c/nsswitch.conf" ;;
+		if [ -n "$root" ]; then cp "$root/etc/nsswitch.conf" "$c/nsswitch.conf"; fi ;;
 	fuzz_cmdline)
 		printf 'console=ttyAMA0 root=/dev/nfs "root2ram.init=/a b" root2ram.manifest=a,b -- x' > "$c/1"
 		printf 'manifest=base\nsize=25%%\n# c\ndetach = no\n' > "$c/2" ;;
@@ -39,9 +41,9 @@ for t in "$B"/fuzz/fuzz_*; do
 	if (cd "$B/fuzz" && "./$name" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 		-rss_limit_mb=1024 "corpus-$name" > "$name.log" 2>&1); then
 		runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log")
-		echo "PASS: $name: ${runs:-?} inputs in $secs s, no crash or sanitizer report"
+		pass "$name: ${runs:-?} inputs in $secs s, no crash or sanitizer report"
 	else
-		echo "FAIL: $name: see $log"
+		fail "$name: see $log"
 		grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -5
 	fi
 done

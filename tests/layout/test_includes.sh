@@ -3,7 +3,8 @@
 # each folder includes only itself and the folders below it, so the PID 1
 # path (boot/) never pulls in the commands (cmd/), and lib/ needs nothing.
 set -eu
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 111
+. tests/lib.sh
 
 # folder: what its files may include besides themselves
 allowed() {
@@ -22,7 +23,7 @@ for dir in init/*/; do
 	d=$(basename "$dir")
 	ok="$d $(allowed "$d")"
 	case $ok in *"?"*)
-		echo "FAIL: init/$d is not a known folder (say in README: Layout what it may include)"
+		fail "init/$d is not a known folder (say in README: Layout what it may include)"
 		bad=1
 		continue ;;
 	esac
@@ -35,17 +36,17 @@ for dir in init/*/; do
 		for inc in $(sed -n 's/^#include "\([a-z]*\)\/[^"]*".*/\1/p' "$f"); do
 			case " $ok " in
 			*" $inc "*) ;;
-			*) echo "FAIL: $f includes $inc/, which $d/ may not (allowed: $ok)"; bad=1 ;;
+			*) fail "$f includes $inc/, which $d/ may not (allowed: $ok)"; bad=1 ;;
 			esac
 		done
 		# an include without a folder (other than version.h) hides the arrow
 		if grep -n '^#include "[^/]*"' "$f" | grep -v '"version.h"' >/dev/null; then
-			echo "FAIL: $f has an #include without its folder"
+			fail "$f has an #include without its folder"
 			bad=1
 		fi
 		n=$((n + 1))
 	done
-	[ "$bad" -ne 0 ] || echo "PASS: init/$d/ ($n files) includes only: $ok"
+	[ "$bad" -ne 0 ] || pass "init/$d/ ($n files) includes only: $ok"
 	[ "$was" -eq 0 ] || bad=1
 done
 [ "$bad" -eq 0 ]

@@ -1,5 +1,27 @@
-# tests/ldd/lib.sh - shared by the differential tests (sourced, not run).
+# tests/ldd/lib.sh - shared by the differential tests of tests/ldd and by
+# tests/bench/bench_ldd.sh (sourced, not run, from the top of the tree):
 #
+#   cd "$(dirname "$0")/../.." || exit 111
+#   . tests/ldd/lib.sh
+#   ldd_setup NAME     # a FAIL line and exit 1 when $R2R is not built; tmp: a
+#                      # scratch directory /tmp/r2r-NAME.XXXXXX, removed at exit
+#                      # unless KEEP is set
+#
+# With tests/lib.sh: B, R2R (the host root2ram of ${B:-build}), pass, fail,
+# check, test_root ARCH.
+# shellcheck shell=sh
+. tests/lib.sh
+
+ldd_setup() {
+	[ -x "$R2R" ] || { fail "$R2R not built"; exit 1; }
+	tmp=$(mktemp -d "/tmp/r2r-$1.XXXXXX")
+	if [ -n "${KEEP:-}" ]; then
+		echo "keeping $tmp"
+	else
+		trap 'rm -rf "$tmp"' EXIT
+	fi
+}
+
 # dyn_elf_list ROOT [DIR...]: every regular file of ROOT (under DIR...,
 # default all) that a dynamic loader runs (ELF with PT_DYNAMIC), one
 # "KIND /path" line each, KIND "musl" when PT_INTERP names ld-musl-*,

@@ -5,21 +5,17 @@
 # the load addresses and the linux-vdso line (the kernel's, not a file).
 # Files of other machines are counted and skipped (ldd runs only the
 # host's loaders; root2ram resolves them as their own loader would).
-set -u
-cd "$(dirname "$0")/../.." || exit 1
+set -eu
+cd "$(dirname "$0")/../.." || exit 111
 . tests/ldd/lib.sh
-B=${B:-build}
-R2R=$PWD/$B/host/root2ram
-[ -x "$R2R" ] || { echo "FAIL: $R2R not built"; exit 1; }
 [ "$(uname -m)" = x86_64 ] || { echo "SKIP: host: not an x86-64 host"; exit 0; }
-tmp=$(mktemp -d /tmp/r2r-ldd-host.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+ldd_setup ldd-host
 mkdir -p "$tmp/q" "$tmp/r"
 
 DYN_MACHINE=62 dyn_elf_list / usr/bin usr/sbin usr/lib/x86_64-linux-gnu | awk '{ print NR, $2 }' >"$tmp/list"
 all=$(dyn_elf_list / usr/bin usr/sbin usr/lib/x86_64-linux-gnu | wc -l)
 n=$(wc -l <"$tmp/list")
-[ "$n" -gt 0 ] || { echo "FAIL: host: no dynamic ELF file found"; exit 0; }
+[ "$n" -gt 0 ] || { fail "host: no dynamic ELF file found"; exit 0; }
 
 cat >"$tmp/worker.sh" <<'EOF'
 out=$1
@@ -43,11 +39,13 @@ while read -r idx f; do
 	normalise <"$tmp/q/$idx" >"$tmp/q/$idx.n"
 	if ! cmp -s "$tmp/q/$idx.n" "$tmp/r/$idx"; then
 		bad=$((bad + 1))
-		echo "FAIL: host: $f: root2ram ldd differs from ldd:"
+		fail "host: $f: root2ram ldd differs from ldd:"
 		diff "$tmp/q/$idx.n" "$tmp/r/$idx" | sed 's/^/    /' | head -12
 	fi
 done <"$tmp/list"
 printf 'host: %d files compared (%d dynamic ELF files of other machines skipped), %d differ; ldd %.1f s (2 in parallel), root2ram %.2f s\n' \
 	"$n" $((all - n)) "$bad" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)"
-[ "$bad" -eq 0 ] && echo "PASS: host: root2ram ldd equals ldd for all $n dynamic ELF files of /usr/bin, /usr/sbin, /usr/lib/x86_64-linux-gnu"
+if [ "$bad" -eq 0 ]; then
+	pass "host: root2ram ldd equals ldd for all $n dynamic ELF files of /usr/bin, /usr/sbin, /usr/lib/x86_64-linux-gnu"
+fi
 exit 0

@@ -6,29 +6,26 @@
 # pthread_cancel, pthread_exit, thrd_exit or backtrace, as binutils'
 # readelf sees the symbol tables (or when the loader itself lists it, as a
 # DT_NEEDED library).
-set -u
-cd "$(dirname "$0")/../.." || exit 1
+set -eu
+cd "$(dirname "$0")/../.." || exit 111
 . tests/ldd/lib.sh
-B=${B:-build}
-R2R=$PWD/$B/host/root2ram
-[ -x "$R2R" ] || { echo "FAIL: $R2R not built"; exit 1; }
-command -v readelf >/dev/null || { echo "FAIL: readelf (binutils) is missing"; exit 1; }
-tmp=$(mktemp -d /tmp/r2r-ldd-libgcc.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+ldd_setup ldd-libgcc
+command -v readelf >/dev/null || { fail "readelf (binutils) is missing"; exit 1; }
 
 for arch in armel arm64 host; do
 	if [ "$arch" = host ]; then
 		root=/
 		dyn_elf_list / usr/bin usr/sbin | awk '$1 == "glibc" { print $2 }' >"$tmp/files"
 	else
-		root=$(scripts/testroot.sh "$arch" --print) || { echo "FAIL: scripts/testroot.sh $arch"; continue; }
+		test_root "$arch" || continue
 		dyn_elf_list "$root" | awk '$1 == "glibc" { print $2 }' >"$tmp/files"
 	fi
 	: >"$tmp/importers"
 	total=0 want=0 bad=0
 	while read -r f; do
 		total=$((total + 1))
-		"$R2R" ldd --closure --root "$root" "$f" >"$tmp/closure" 2>/dev/null
+		# a file with a missing library still has a closure: the status is not the point
+		"$R2R" ldd --closure --root "$root" "$f" >"$tmp/closure" 2>/dev/null || true
 		expect=no
 		while read -r p; do
 			[ -f "${root%/}$p" ] && [ ! -L "${root%/}$p" ] || continue
@@ -44,11 +41,11 @@ for arch in armel arm64 host; do
 					echo no >"$tmp/imp$key"
 				fi
 			fi
-			[ "$(cat "$tmp/imp$key")" = yes ] && expect=yes
+			if [ "$(cat "$tmp/imp$key")" = yes ]; then expect=yes; fi
 		done <"$tmp/closure"
 		got=no
-		grep -vxF "$f" "$tmp/closure" | grep -q '/libgcc_s\.so\.1$' && got=yes
-		[ "$expect" = yes ] && want=$((want + 1))
+		if grep -vxF "$f" "$tmp/closure" | grep -q '/libgcc_s\.so\.1$'; then got=yes; fi
+		if [ "$expect" = yes ]; then want=$((want + 1)); fi
 		if [ "$got" != "$expect" ]; then
 			# a DT_NEEDED libgcc_s is in the loader's own list
 			if [ "$got" = yes ] && "$R2R" ldd --root "$root" "$f" 2>/dev/null | grep -q 'libgcc_s\.so\.1 =>'; then
@@ -61,8 +58,8 @@ for arch in armel arm64 host; do
 	n_imp=$(sort -u "$tmp/importers" | wc -l)
 	some=$(sort -u "$tmp/importers" | sed 's|.*/||' | head -3 | tr '\n' ' ')
 	if [ "$total" -gt 100 ] && { [ "$want" -gt 0 ] || [ "$arch" = host ]; } && [ "$bad" = 0 ]; then
-		echo "PASS: $arch: libgcc_s.so.1 in the closure of all $want of $total programs and libraries that import the unwinding symbols through it, and of no other ($n_imp importing files: ${some% })"
+		pass "$arch: libgcc_s.so.1 in the closure of all $want of $total programs and libraries that import the unwinding symbols through it, and of no other ($n_imp importing files: ${some% })"
 	else
-		echo "FAIL: $arch: $bad of $total files disagree ($want should have libgcc_s.so.1)"
+		fail "$arch: $bad of $total files disagree ($want should have libgcc_s.so.1)"
 	fi
 done

@@ -3,14 +3,13 @@
 # mount namespace, from a scratch copy of the armel test root given setuid
 # bits, file capabilities, user xattrs, odd owners, hard links and symlinks
 # that try to escape; every staged entry is checked against the source.
-set -u
+set -eu
 cd "$(dirname "$0")/../.." || exit 111
-R2R=${R2R:-$PWD/build/host/root2ram}
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; }
+. tests/lib.sh
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (unshare -m, mount -t tmpfs)"; exit 0; }
-src=$(bash scripts/testroot.sh armel --print) || { fail "scripts/testroot.sh armel"; exit 1; }
+test_root armel || exit 1
+src=$root
 t=$(mktemp -d /tmp/r2r-stage.XXXXXX)
 trap 'rm -rf "$t"' EXIT
 root=$t/root
@@ -66,11 +65,13 @@ else
 	fail "plan of the scratch root: $(cat "$t/plan.err")"
 fi
 
-# the whole check runs inside the namespace, where the tmpfs exists
-unshare -m sh -s "$R2R" "$root" "$t" <<'IN'
+# the whole check runs inside the namespace, where the tmpfs exists; without
+# set -e there: every check runs, whatever the one before it found (its FAIL
+# lines are what counts, not its status)
+unshare -m sh -s "$R2R" "$root" "$t" <<'IN' || true
+set -u
 R2R=$1 root=$2 t=$3
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; }
+. tests/lib.sh
 mount --make-rprivate / 2>/dev/null
 mount -t tmpfs -o mode=0755 r2rtest "$t/dest" || { fail "mount tmpfs"; exit 1; }
 if "$R2R" stage --root "$root" --to "$t/dest" --manifests "$t/m" stagetest 2>"$t/stage.err"; then

@@ -67,6 +67,33 @@ static void minimal_and_static(void **s)
 	free(p);
 }
 
+/* Fifteen DT_NEEDED (the list grows past its first sizes), kept in their
+ * order, each string a copy that outlives the file's bytes. */
+static void many_needed_in_order(void **s)
+{
+	static const char *const names[15] = { "liba.so.1", "libb.so.2", "libc.so.6", "libd.so.4", "libe.so.5",
+						"libf.so.6", "libg.so.7", "libh.so.8", "libi.so.9", "libj.so.10",
+						"libk.so.11", "libl.so.12", "libm.so.6", "libn.so.14", "libo.so.15" };
+	struct elfgen g = { .is64 = 0, .be = 1, .machine = ELF_EM_ARM, .type = ELF_ET_DYN, .soname = "libself.so" };
+	struct elf_info e;
+	unsigned i;
+	size_t n;
+	unsigned char *p;
+
+	(void)s;
+	for (i = 0; i < 15; i++)
+		g.needed[i] = names[i];
+	p = elfgen(&g, &n);
+	assert_int_equal(elf_parse(&e, p, n, "t"), 0);
+	memset(p, 0, n);
+	free(p);
+	assert_int_equal(e.n_needed, 15);
+	for (i = 0; i < 15; i++)
+		assert_string_equal(e.needed[i], names[i]);
+	assert_string_equal(e.soname, "libself.so");
+	elf_free(&e);
+}
+
 static void arm_float_abi(void **s)
 {
 	struct elf_info e = { .machine = ELF_EM_ARM };
@@ -273,6 +300,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(all_classes_and_byte_orders),
 		cmocka_unit_test(minimal_and_static),
+		cmocka_unit_test(many_needed_in_order),
 		cmocka_unit_test(arm_float_abi),
 		cmocka_unit_test(not_elf),
 		cmocka_unit_test(every_truncation_fails_cleanly),

@@ -171,6 +171,113 @@ static void all_errors_at_once(void **s)
 	manifest_free(&m);
 }
 
+/* Every line of `out` starts with "root2ram: WHERE:N: " for N from 1 up,
+ * is at most `max` bytes and has only printable ASCII. */
+static void short_lines(const char *out, const char *where, int lines, size_t max)
+{
+	const char *p = out;
+	char prefix[128];
+	int n = 0;
+	for (; *p; n++) {
+		const char *nl = strchr(p, '\n');
+		assert_non_null(nl);
+		snprintf(prefix, sizeof prefix, "root2ram: %s:%d: ", where, n + 1);
+		if (strncmp(p, prefix, strlen(prefix)) || (size_t)(nl - p) > max)
+			fail_msg("line %d, %d bytes: '%.100s'", n + 1, (int)(nl - p), p);
+		for (const char *c = p; c < nl; c++)
+			if (*c < ' ' || *c >= 0x7f)
+				fail_msg("line %d: byte 0x%02x", n + 1, (unsigned char)*c);
+		p = nl + 1;
+	}
+	assert_int_equal(n, lines);
+}
+
+/* /etc/shadow read as a manifest: its hashes never reach the console or
+ * the kernel log, only the user name. */
+static void shadow_not_echoed(void **s)
+{
+	(void)s;
+	struct manifest m;
+	int errors;
+	char *out = parse(&m,
+			  "root:$y$j9T$abcdefghijklmnopqrstu.$defghijklmnopqrstuvwxyzABCDEFGHIJKLMN:19700:0:99999:7:::\n"
+			  "daemon:*:19700:0:99999:7:::\n"
+			  "pi:$6$saltsalt$Zm9vYmFy/YmF6cXV4.quuxcorge/graultgarply:19700:0:99999:7:::\n"
+			  "averyveryverylongusername:$y$j9T$abc$def:19700:0:99999:7:::\n"
+			  "nobody:!:19700::::::\n"
+			  "root:$y$j9T$abc$def$ghi:19700:0:99999:7::: with blanks\n",
+			  &errors);
+	assert_int_equal(errors, 6);
+	assert_int_equal(m.errors, 6);
+	assert_int_equal(m.n, 0);
+	assert_null(strchr(out, '$'));
+	assert_null(strstr(out, "abc"));
+	assert_null(strstr(out, "salt"));
+	assert_null(strstr(out, "Zm9v"));
+	assert_null(strstr(out, "19700"));
+	assert_non_null(strstr(out, "m/t.manifest:1: unknown directive 'root:...'; a line is an absolute path"));
+	assert_non_null(strstr(out, "m/t.manifest:2: unknown directive 'daemon:...'"));
+	/* a '/' in the hash: a path that is not absolute, still cut */
+	assert_non_null(strstr(out, "m/t.manifest:3: path 'pi:...' is not absolute\n"));
+	assert_non_null(strstr(out, "m/t.manifest:4: unknown directive 'averyveryverylongusernam...'"));
+	assert_non_null(strstr(out, "m/t.manifest:5: unknown directive 'nobody:...'"));
+	assert_non_null(strstr(out, "m/t.manifest:6: unknown directive 'root:...'"));
+	short_lines(out, "m/t.manifest", 6, 200);
+	free(out);
+	manifest_free(&m);
+}
+
+/* A binary file (without NUL) or one with very long lines: one short
+ * error a line, no control byte sent to the console. */
+static void binary_and_long_lines(void **s)
+{
+	(void)s;
+	struct manifest m;
+	int errors;
+	enum { LINES = 40, LEN = 5000 };
+	char *text = malloc(LINES * (LEN + 1) + 1), *p = text;
+	unsigned x = 12345;
+	for (int i = 0; i < LINES; i++) {
+		/* no blank first: a blank line or '#' is no error */
+		*p++ = (char)(0x80 + i);
+		for (int k = 1; k < LEN; k++) {
+			x = x * 1103515245 + 12345;
+			char c = (char)(x >> 16);
+			*p++ = c == '\n' || c == '\0' ? 'x' : c;
+		}
+		*p++ = '\n';
+	}
+	*p = '\0';
+	char *out = parse(&m, text, &errors);
+	assert_int_equal(errors, LINES);
+	short_lines(out, "m/t.manifest", LINES, 200);
+	free(out);
+	manifest_free(&m);
+
+	/* long words where each message quotes one */
+	char *w = malloc(100001);
+	memset(w, 'a', 100000);
+	w[100000] = '\0';
+	w[50000] = '/';
+	free(text);
+	text = malloc(700000);
+	snprintf(text, 700000, "%s\nlib %s\n/x %s\ndir /x %s\ndir %s\nlinks /a /b %s\n",
+		 w, w, w, w + 50001, w, w);
+	out = parse(&m, text, &errors);
+	assert_int_equal(errors, 6);
+	short_lines(out, "m/t.manifest", 6, 200);
+	assert_non_null(strstr(out, ":1: path 'aaaaaaaaaaaaaaaaaaaaaaaa...' is not absolute\n"));
+	assert_non_null(strstr(out, ":2: library name 'aaaaaaaaaaaaaaaaaaaaaaaa...' must be"));
+	assert_non_null(strstr(out, ":3: unexpected 'aaaaaaaaaaaaaaaaaaaaaaaa...' after the path"));
+	assert_non_null(strstr(out, ":4: bad mode 'aaaaaaaaaaaaaaaaaaaaaaaa...'"));
+	assert_non_null(strstr(out, ":5: dir path 'aaaaaaaaaaaaaaaaaaaaaaaa...' is not absolute\n"));
+	assert_non_null(strstr(out, ":6: link name 'aaaaaaaaaaaaaaaaaaaaaaaa...' must be"));
+	free(out);
+	manifest_free(&m);
+	free(w);
+	free(text);
+}
+
 static void nul_byte(void **s)
 {
 	(void)s;
@@ -355,6 +462,8 @@ int main(void)
 		cmocka_unit_test(directives),
 		cmocka_unit_test(error_messages),
 		cmocka_unit_test(all_errors_at_once),
+		cmocka_unit_test(shadow_not_echoed),
+		cmocka_unit_test(binary_and_long_lines),
 		cmocka_unit_test(nul_byte),
 		cmocka_unit_test(includes),
 		cmocka_unit_test(include_errors),

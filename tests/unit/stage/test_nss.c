@@ -1,25 +1,28 @@
 /* nsswitch.conf: the services it names, and the modules glibc loads for them. */
 #include "unit.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fixture.h"
 #include "stage/nss.h"
 
-struct svc { char list[512]; };
-static void on_svc(void *ctx, const char *db, const char *svc)
+/* What the callbacks were called with, one "fmt" each. */
+struct calls { char list[1024]; int n; };
+static void record(void *ctx, const char *fmt, const char *a, const char *b)
 {
-	struct svc *v = ctx;
-	strcat(v->list, db);
-	strcat(v->list, "=");
-	strcat(v->list, svc);
-	strcat(v->list, " ");
+	struct calls *v = ctx;
+	size_t len = strlen(v->list);
+	snprintf(v->list + len, sizeof v->list - len, fmt, a, b);
+	v->n++;
 }
+static void on_svc(void *ctx, const char *db, const char *svc) { record(ctx, "%s=%s ", db, svc); }
+static void on_mod(void *ctx, const char *lib, const char *why) { record(ctx, "%s <- %s\n", lib, why); }
 
 static void nsswitch(void **s)
 {
 	(void)s;
-	struct svc v = { "" };
+	struct calls v = { "", 0 };
 	char text[] = "# comment: files\n"
 		      "passwd:         files systemd\n"
 		      "hosts:  files mdns4_minimal [NOTFOUND=return] myhostname dns\n"
@@ -32,21 +35,10 @@ static void nsswitch(void **s)
 				    "hosts=myhostname hosts=dns netgroup=nis shadow=files shadow=compat ");
 }
 
-struct mods { char list[1024]; int n; };
-static void on_mod(void *ctx, const char *lib, const char *why)
-{
-	struct mods *v = ctx;
-	strcat(v->list, lib);
-	strcat(v->list, " <- ");
-	strcat(v->list, why);
-	strcat(v->list, "\n");
-	v->n++;
-}
-
 static void modules(void **s)
 {
 	(void)s;
-	struct mods v = { "", 0 };
+	struct calls v = { "", 0 };
 	struct rootfs r;
 	fx_file("/etc/nsswitch.conf",
 		"passwd: files systemd\n"

@@ -1,0 +1,379 @@
+/* linkmap.c - one program's link map, built the way glibc's loader builds
+ * it when run as `ld.so --list PROGRAM` (elf/rtld.c, elf/dl-deps.c,
+ * elf/dl-load.c), or musl's for a musl program (ldso/dynlink.c):
+ *
+ *   - the program is the first object, the loader (PT_INTERP) the second,
+ *     known by its path and its SONAME;
+ *   - then breadth-first: each object's DT_NEEDED in order, each name
+ *     either an object already loaded or searched (linkmap_glibc.c,
+ *     linkmap_musl.c), or, if missing, a placeholder listed as "not found";
+ *   - a file found under a new name but already loaded (same device and
+ *     inode) is the same object.
+ *
+ * Here is what both loaders share: the objects, the candidate paths tried
+ * for a name, and the walk over DT_NEEDED.
+ */
+/* 64-bit off_t, ino_t and d_off with 32-bit glibc too (the armel unit
+ * tests); musl has them always. */
+#define _FILE_OFFSET_BITS 64
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ldso/resolve_int.h"
+#include "lib/log.h"
+
+void lm_enqueue(struct run *r, struct objq *q, struct obj *o)
+{
+	if (o->in & q->bit)
+		return;
+	if (q->n == q->cap) {
+		unsigned cap = q->cap ? q->cap * 2 : 32;
+		struct obj **v = realloc(q->v, cap * sizeof *v);
+		if (!v) {
+			r->oom = 1;
+			return;
+		}
+		q->v = v;
+		q->cap = cap;
+	}
+	o->in |= q->bit;
+	q->v[q->n++] = o;
+}
+
+struct obj *lm_obj_new(struct run *r)
+{
+	struct obj *o = arena_alloc(&r->a, sizeof *o);
+	unsigned n = r->objs.n;
+
+	if (o) {
+		memset(o, 0, sizeof *o);
+		lm_enqueue(r, &r->objs, o); /* bit 0: always appended */
+	}
+	if (!o || r->objs.n == n) {
+		r->oom = 1;
+		return NULL;
+	}
+	return o;
+}
+
+void lm_set_origin(struct run *r, struct obj *o)
+{
+	const char *sl = strrchr(o->realname, '/');
+
+	if (!sl || sl == o->realname)
+		o->origin = "/"; /* relative names are taken from the root */
+	else
+		o->origin = arena_strndup(&r->a, o->realname, (size_t)(sl - o->realname));
+}
+
+struct obj *lm_obj_map(struct run *r, struct obj *loader, const char *name, const struct found *fd)
+{
+	struct obj *o = lm_obj_new(r);
+
+	if (!o)
+		return NULL;
+	o->libname = name;
+	o->loader = loader;
+	if (fd) {
+		o->realname = fd->path;
+		o->pr = fd->pr;
+		o->file = fd->pr->file;
+		lm_set_origin(r, o);
+	} else {
+		o->faked = 1;
+	}
+	return o;
+}
+
+int lm_name_match(const struct obj *o, const char *name)
+{
+	const struct name *n;
+
+	if (strcmp(o->libname, name) == 0 || (o->realname && strcmp(o->realname, name) == 0))
+		return 1;
+	for (n = o->names; n; n = n->next)
+		if (strcmp(n->s, name) == 0)
+			return 1;
+	return o->file && o->file->elf.soname && strcmp(o->file->elf.soname, name) == 0;
+}
+
+void lm_add_name(struct run *r, struct obj *o, const char *name)
+{
+	struct name *n;
+
+	if (lm_name_match(o, name))
+		return;
+	n = arena_alloc(&r->a, sizeof *n);
+	if (!n)
+		return;
+	n->s = name;
+	n->next = o->names;
+	o->names = n;
+}
+
+struct obj *lm_same_file(struct run *r, const struct file *f)
+{
+	unsigned i;
+
+	for (i = 0; i < r->objs.n; i++) {
+		struct obj *o = r->objs.v[i];
+		if (!o->faked && o->file && o->file->dev == f->dev && o->file->ino == f->ino &&
+		    (o->file->dev || o->file->ino))
+			return o;
+	}
+	return NULL;
+}
+
+void lm_line(struct run *r, const char *name, const char *path)
+{
+	const char **nl = arena_alloc(&r->a, (r->nlines + 1) * 2 * sizeof *nl);
+
+	if (!nl) {
+		r->oom = 1;
+		return;
+	}
+	if (r->nlines)
+		memcpy(nl, r->lines, r->nlines * 2 * sizeof *nl);
+	nl[2 * r->nlines] = name;
+	nl[2 * r->nlines + 1] = path;
+	r->lines = nl;
+	r->nlines++;
+}
+
+/* glibc's _dl_map_object_deps, musl's load_deps: the objects of q from
+ * `from` on, each one's DT_NEEDED in order, what each name maps to added
+ * at the end, until no object is left.  The loader's own DT_NEEDED are not
+ * followed: it was loaded before anything. */
+void lm_load_deps(struct run *r, struct objq *q, unsigned from, load_fn load)
+{
+	unsigned i, k;
+
+	for (i = from; i < q->n && !r->oom; i++) {
+		struct obj *o = q->v[i];
+		if (o->faked || !o->file || o == r->rtld)
+			continue;
+		for (k = 0; k < o->file->elf.n_needed; k++) {
+			struct obj *d = load(r, o, o->file->elf.needed[k]);
+			if (d)
+				lm_enqueue(r, q, d);
+		}
+	}
+}
+
+/* glibc's open_verify on a candidate (musl only opens it). */
+int lm_try_path(struct run *r, const char *path, struct found *fd)
+{
+	struct pathres *pr = res_path(r->res, path);
+	struct file *f;
+
+	if (!pr) {
+		r->oom = 1;
+		return TRY_STOP;
+	}
+	if (pr->err)
+		/* open(2) failing with anything but ENOENT or EACCES ends
+		 * this list of directories (open_path) */
+		return pr->err == -ENOENT || pr->err == -EACCES ? TRY_NEXT : TRY_STOP;
+	f = pr->file;
+	fd->path = path;
+	fd->pr = pr;
+	if (r->m.musl)
+		return f->err == -EISDIR || f->err == -EACCES ? TRY_NEXT : TRY_FOUND;
+	switch (f->err) {
+	case 0:
+		break;
+	case -ENOEXEC:
+		fd->why = "invalid ELF header";
+		return TRY_FATAL;
+	case -EINVAL:
+		fd->why = "malformed ELF file";
+		return TRY_FATAL;
+	case -EACCES:
+		return TRY_NEXT;
+	default:
+		fd->why = "cannot read file data";
+		return TRY_FATAL;
+	}
+	switch (search_check(&r->m, &f->elf, &fd->why)) {
+	case CAND_OK:
+		return TRY_FOUND;
+	case CAND_SKIP:
+		return TRY_NEXT;
+	default:
+		return TRY_FATAL;
+	}
+}
+
+/* One candidate of a directory list, its path kept when it ends the
+ * search. */
+static int try_one(struct run *r, const char *buf, struct found *fd)
+{
+	int t = lm_try_path(r, buf, fd);
+
+	if (t == TRY_FOUND || t == TRY_FATAL)
+		fd->path = arena_strdup(&r->a, buf);
+	return t;
+}
+
+/* open_path: each directory, in it each usable glibc-hwcaps
+ * subdirectory first. */
+int lm_try_dirs(struct run *r, const struct dirlist *d, const char *name, int nodeflib, struct found *fd)
+{
+	char buf[8192];
+	unsigned i, h;
+	int t;
+
+	for (i = 0; i < d->n; i++) {
+		if (nodeflib && search_in_sysdirs(&r->m, d->dir[i]))
+			continue;
+		for (h = 0; r->m.cache.hwcaps && r->m.cache.hwcaps[h]; h++) {
+			if ((size_t)snprintf(buf, sizeof buf, "%sglibc-hwcaps/%s/%s", d->dir[i], r->m.cache.hwcaps[h],
+					     name) >= sizeof buf)
+				continue;
+			if ((t = try_one(r, buf, fd)) != TRY_NEXT)
+				return t;
+		}
+		if ((size_t)snprintf(buf, sizeof buf, "%s%s", d->dir[i], name) >= sizeof buf)
+			continue;
+		if ((t = try_one(r, buf, fd)) != TRY_NEXT)
+			return t;
+	}
+	return TRY_NEXT;
+}
+
+const struct dirlist *lm_rpath(struct run *r, struct obj *o, int runpath)
+{
+	const char *s = runpath ? o->file->elf.runpath : o->file->elf.rpath;
+	struct dirlist *d = runpath ? &o->runpath : &o->rpath;
+	unsigned char *done = runpath ? &o->runpath_done : &o->rpath_done;
+
+	if (!s)
+		return NULL;
+	if (!*done) {
+		*done = 1;
+		if (r->m.musl)
+			search_split_musl(d, o->origin, s);
+		else
+			search_split_rpath(d, &r->m, o->origin, s);
+	}
+	return d;
+}
+
+/* The program, its file checked: RUN_NOT_DYNAMIC, or -errno (logged),
+ * else 0 with *out set. */
+static int program(struct run *r, const char *abspath, struct pathres **out)
+{
+	struct resolver *res = r->res;
+	struct pathres *pr = res_path(res, abspath);
+	char buf[4200];
+	int e;
+
+	if (!pr)
+		return -ENOMEM;
+	if (pr->err) {
+		error("%s: %s", res_shown(res, abspath, buf, sizeof buf), strerror(-pr->err));
+		return pr->err;
+	}
+	e = pr->file->err;
+	if (e == -ENOEXEC || e == -EISDIR)
+		return RUN_NOT_DYNAMIC;
+	if (e) {
+		if (e != -EINVAL) /* malformed: elf_read said why */
+			error("%s: %s", res_shown(res, abspath, buf, sizeof buf), strerror(-e));
+		return e;
+	}
+	if (pr->file->elf.type != ELF_ET_EXEC && pr->file->elf.type != ELF_ET_DYN)
+		return RUN_NOT_DYNAMIC;
+	*out = pr;
+	return 0;
+}
+
+int lm_run(struct run *r, const char *path)
+{
+	struct pathres *pr = NULL, *ipr = NULL;
+	const struct elf_info *e;
+	char abspath[4096];
+	int err;
+
+	r->linkmap.bit = IN_LINKMAP;
+	if ((size_t)snprintf(abspath, sizeof abspath, "%s%s", path[0] == '/' ? "" : "/", path) >= sizeof abspath)
+		return -ENAMETOOLONG;
+	if ((err = program(r, abspath, &pr)))
+		return err;
+	e = &pr->file->elf;
+	if (e->interp) {
+		ipr = res_path(r->res, e->interp);
+		if (ipr && (ipr->err || ipr->file->err))
+			ipr = NULL;
+	}
+	search_model(&r->m, e, ipr ? &ipr->file->elf : NULL);
+
+	r->main = lm_obj_new(r);
+	r->rtld = lm_obj_new(r);
+	if (!r->main || !r->rtld)
+		return -ENOMEM;
+	r->main->libname = r->main->realname = arena_strdup(&r->a, abspath);
+	r->main->file = pr->file;
+	r->main->pr = pr;
+	lm_set_origin(r, r->main);
+	/* The loader is loaded before anything: its path is PT_INTERP (or its
+	 * built-in name for a library), its SONAME the name libraries need
+	 * it by. */
+	r->rtld->libname = r->rtld->realname = e->interp ? e->interp : r->m.rtld;
+	if (ipr) {
+		r->rtld->file = ipr->file;
+		r->rtld->pr = ipr;
+	} else {
+		const char *b = strrchr(r->rtld->libname, '/');
+		lm_add_name(r, r->rtld, b ? b + 1 : r->rtld->libname);
+	}
+	if (!e->dynamic)
+		return RUN_STATIC;
+	lm_enqueue(r, &r->linkmap, r->main);
+	return r->m.musl ? musl_link(r) : glibc_link(r);
+}
+
+void lm_free(struct run *r)
+{
+	unsigned i;
+
+	for (i = 0; i < r->objs.n; i++) {
+		dirlist_free(&r->objs.v[i]->rpath);
+		dirlist_free(&r->objs.v[i]->runpath);
+	}
+	free(r->objs.v);
+	free(r->linkmap.v);
+	arena_free(&r->a);
+}
+
+int resolver_list(struct resolver *res, const char *path, resolve_line_fn fn, void *ctx)
+{
+	struct run r;
+	unsigned i;
+	int e, missing = 0;
+
+	memset(&r, 0, sizeof r);
+	r.res = res;
+	e = lm_run(&r, path);
+	if (e == RUN_OK) {
+		for (i = 0; i < r.nlines; i++) {
+			const char *name = r.lines[2 * i], *p = r.lines[2 * i + 1];
+			int stop;
+			missing |= !p;
+			stop = fn(ctx, name, p && strcmp(p, name) == 0 ? name : p);
+			if (stop) {
+				lm_free(&r);
+				return stop;
+			}
+		}
+		e = missing ? RESOLVE_MISSING : 0;
+	} else if (e == RUN_STATIC) {
+		e = RESOLVE_STATIC;
+	} else if (e == RUN_NOT_DYNAMIC) {
+		e = RESOLVE_NOT_DYNAMIC;
+	}
+	lm_free(&r);
+	return e;
+}
