@@ -31,6 +31,7 @@ int copy_jobs_parse(const char *s)
 	return num_in_range(s, 1, COPY_MAX_JOBS, &n) < 0 ? -EINVAL : (int)n;
 }
 int copy_method;
+struct copy_progress *copy_progress;
 
 struct job {
 	const struct plan *p;
@@ -45,6 +46,8 @@ struct job {
 	int no_cfr, no_sendfile;                        /* kernel said no, once */
 	int progress;
 	double t0, last;
+	struct copy_progress *cp;   /* copy_progress when the job started */
+	unsigned long long bytes0;  /* cp->bytes_done then */
 };
 
 /* A worker's open parent directory in DEST, reused while entries (sorted
@@ -60,6 +63,7 @@ struct worker {
 
 #define ADD(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_RELAXED)
 #define GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define BUMP(cp) ADD((cp)->seq, 1)
 
 __attribute__((format(printf, 4, 5))) static int fail(struct job *j, int err, const char *path,
 							const char *fmt, ...)
@@ -177,9 +181,12 @@ static int copy_data(struct worker *w, int sfd, int dfd, off_t size)
 {
 	struct job *j = w->j;
 	off_t done = 0;
+	/* a watcher sees bytes move once a chunk: sendfile from NFS could
+	 * otherwise sit a minute in one call that is making progress */
+	off_t chunk = j->cp ? BUFSZ : 1 << 30;
 
 	while (done < size) {
-		size_t want = size - done > (1 << 30) ? (1 << 30) : (size_t)(size - done);
+		size_t want = size - done > chunk ? (size_t)chunk : (size_t)(size - done);
 		ssize_t n;
 
 		if (!GET(j->no_cfr)) {
@@ -217,7 +224,11 @@ static int copy_data(struct worker *w, int sfd, int dfd, off_t size)
 		done += n;
 		pthread_mutex_lock(&j->lock);
 		j->bytes += (unsigned long long)n;
+		if (j->cp)
+			j->cp->bytes_done = j->bytes0 + j->bytes;
 		pthread_mutex_unlock(&j->lock);
+		if (j->cp)
+			BUMP(j->cp);
 	}
 	return 0;
 }
@@ -396,8 +407,19 @@ static void *work(void *arg)
 	size_t i;
 
 	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->p->n) {
-		if (j->p->e[i].type == PLAN_FILE)
-			copy_file(w, &j->p->e[i]);
+		const struct plan_entry *e = &j->p->e[i];
+		if (e->type == PLAN_FILE && j->cp) {
+			/* under the lock: two threads' paths never mix in it */
+			pthread_mutex_lock(&j->lock);
+			snprintf(j->cp->current, sizeof j->cp->current, "%s", e->src);
+			pthread_mutex_unlock(&j->lock);
+			BUMP(j->cp);
+			copy_file(w, e);
+			ADD(j->cp->files_done, 1);
+			BUMP(j->cp);
+		} else if (e->type == PLAN_FILE) {
+			copy_file(w, e);
+		}
 		if (w->lead && j->progress)
 			progress(j, 0);
 	}
@@ -447,6 +469,14 @@ int copy_plan_flags(const struct plan *p, const struct rootfs *src, int dest_dir
 
 	j.progress = (flags & COPY_PROGRESS) && isatty(2);
 	j.t0 = j.last = t0;
+	if ((j.cp = copy_progress)) {
+		unsigned long files = 0;
+		for (i = 0; i < p->n; i++)
+			files += p->e[i].type == PLAN_FILE;
+		j.bytes0 = j.cp->bytes_done;
+		ADD(j.cp->files_total, files);
+		BUMP(j.cp);
+	}
 	memset(ws, 0, sizeof ws);
 	for (int k = 0; k < n; k++) {
 		ws[k].j = &j;

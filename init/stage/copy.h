@@ -43,6 +43,24 @@ int copy_jobs_parse(const char *s);
  * (for tests and measurements; each falls back to the next on its own). */
 extern int copy_method;
 
+/* What a copy has done so far, for a watcher in another process (the
+ * boot maps it shared before it forks the staging child).  Updated by
+ * the copy threads; read without locks: a torn read shows an old value. */
+struct copy_progress {
+	volatile unsigned long files_done, files_total;
+	volatile unsigned long long bytes_done;
+	volatile unsigned long seq;   /* bumped on every update: progress means seq changed */
+	char current[256];            /* the path being copied (as seen in the root), NUL-terminated */
+};
+/* NULL (the default): nothing is recorded.  Each copy_plan adds to the
+ * counts (the plan's files to files_total when it starts, each file to
+ * files_done when it is over, copied or not), so the staging and then the
+ * overlay add up; the watcher zeroes the struct first.  bytes_done moves
+ * every MiB at most, a stalled read shows as seq standing still with
+ * `current` naming the file.  bytes_done is 64 bits without atomics on
+ * armv5: a reader there may see its two halves from two updates. */
+extern struct copy_progress *copy_progress;
+
 /* Stage the plan into dest_dirfd.  Every problem is logged with its path;
  * the copy goes on with the other entries.  0, or the first -errno.
  * Adds to *st. */

@@ -135,6 +135,60 @@ static void with_copy_file_range(void **s) { (void)s; stage_with(0, 4); }
 static void with_sendfile(void **s) { (void)s; stage_with(1, 1); }
 static void with_read_write(void **s) { (void)s; stage_with(2, 2); }
 
+/* What a watcher in another process would read: the plan's files, their
+ * bytes, a path among them; the overlay adds to it. */
+static void progress_recorded(void **s)
+{
+	(void)s;
+	struct rootfs r;
+	struct plan p;
+	struct copy_stats st = { 0 };
+	struct copy_progress cp;
+	char dest[128];
+	memset(&cp, 0, sizeof cp);
+	fresh(dest, sizeof dest, "progress");
+	assert_int_equal(plan_of(&p, &r, "all"), 0);
+	int fd = open(dest, O_RDONLY | O_DIRECTORY);
+	copy_progress = &cp;
+	copy_jobs = 2;
+	assert_int_equal(copy_plan_flags(&p, &r, fd, 0, &st), 0);
+	copy_jobs = 4;
+	assert_int_equal(st.files, 4);
+	assert_int_equal(cp.files_total, 4);
+	assert_int_equal(cp.files_done, 4);
+	assert_int_equal(cp.bytes_done, 3 * 3 + 3000000);
+	assert_int_equal(cp.bytes_done, st.bytes);
+	/* the start, each file's start and end, and the big file in 1 MiB
+	 * chunks: 3 updates at least */
+	assert_true(cp.seq >= 1 + 2 * 4 + 3);
+	assert_true(!strcmp(cp.current, "/usr/bin/su") || !strcmp(cp.current, "/usr/bin/big") ||
+		    !strcmp(cp.current, "/etc/passwd") || !strcmp(cp.current, "/etc/shadow"));
+	unsigned long seq = cp.seq;
+	assert_int_equal(copy_tree(&r, "/overlay", fd, &st), 0);
+	assert_int_equal(cp.files_total, 6);
+	assert_int_equal(cp.files_done, 6);
+	assert_int_equal(cp.bytes_done, 3 * 3 + 3000000 + 3 + 10);
+	assert_true(cp.seq > seq);
+	assert_true(!strcmp(cp.current, "/overlay/etc/inittab") ||
+		    !strcmp(cp.current, "/overlay/etc/init.d/rcS"));
+	copy_progress = NULL;
+	close(fd);
+	plan_free(&p);
+
+	/* NULL: nothing recorded, the copy as before */
+	struct copy_progress zero;
+	memset(&zero, 0, sizeof zero);
+	memset(&cp, 0, sizeof cp);
+	fresh(dest, sizeof dest, "noprogress");
+	fd = open(dest, O_RDONLY | O_DIRECTORY);
+	memset(&st, 0, sizeof st);
+	assert_int_equal(copy_tree(&r, "/overlay", fd, &st), 0);
+	assert_int_equal(st.files, 2);
+	assert_memory_equal(&cp, &zero, sizeof cp);
+	close(fd);
+	rootfs_close(&r);
+}
+
 /* A symlink in DEST where a directory goes is never followed. */
 static void dest_symlink_not_followed(void **s)
 {
@@ -263,6 +317,7 @@ int main(void)
 		cmocka_unit_test(with_copy_file_range),
 		cmocka_unit_test(with_sendfile),
 		cmocka_unit_test(with_read_write),
+		cmocka_unit_test(progress_recorded),
 		cmocka_unit_test(dest_symlink_not_followed),
 		cmocka_unit_test(tree_over),
 	};
