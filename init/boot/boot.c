@@ -21,6 +21,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -301,10 +302,14 @@ static int stage(const char *newroot, struct stage_result *res)
 static void stage_in_child(const char *newroot, struct stage_result *res)
 {
 	int fd[2] = { -1, -1 }, status = 0;
+	struct copy_progress *pg;
 	ssize_t n;
 	pid_t pid = -1;
 
 	memset(res, 0, sizeof *res);
+	/* the copy's progress, shared with the child, for the console */
+	pg = mmap(NULL, sizeof *pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	copy_progress = pg == MAP_FAILED ? NULL : pg;
 	if (pipe2(fd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		warn("cannot start the staging child (%s): staging in PID 1 itself, "
 		     "where a bug in it would stop the boot", strerror(errno));
@@ -322,6 +327,7 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 		_exit(n == (ssize_t)sizeof *res ? 0 : 1);
 	}
 	close(fd[1]);
+	bootstage_watch(fd[0], pid, copy_progress);
 	n = read_full(fd[0], res, sizeof *res);
 	close(fd[0]);
 	while (waitpid(pid, &status, 0) < 0) {

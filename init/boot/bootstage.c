@@ -1,7 +1,11 @@
 /* bootstage.c - see bootstage.h.  The boot's use of plan.c and copy.c:
  * everything is read through a rootfs opened on "/", the NFS root, and
  * closed again before the switch so nothing keeps a reference to it. */
+/* 64-bit ino_t with 32-bit glibc too (the armel unit tests) */
+#define _FILE_OFFSET_BITS 64
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +14,7 @@
 
 #include "boot/bootstage.h"
 #include "stage/copy.h"
+#include "lib/file.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "stage/plan.h"
@@ -49,7 +54,7 @@ static void make_mount_points(int dfd)
 {
 	static const struct { const char *name; mode_t mode; } dirs[] = {
 		{ "proc", 0555 }, { "sys", 0555 }, { "dev", 0755 },
-		{ "run", 0755 },  { "tmp", 01777 }, { R2R_OLD_ROOT + 1, 0700 },
+		{ "run", 0755 },  { "tmp", 01777 }, { &R2R_OLD_ROOT[1], 0700 },
 	};
 	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
 		if (mkdirat(dfd, dirs[i].name, dirs[i].mode) == 0)
@@ -125,6 +130,83 @@ int bootstage_tmpfs_sizes(unsigned long long need, unsigned long long ram, unsig
 	out->run = rest / 4;
 	out->shm = rest / 4;
 	return need > want ? -ENOSPC : 0;
+}
+
+int bootstage_stall_step(struct stall *s, unsigned long seq, int running)
+{
+	if (seq != s->seq || running) {
+		int said = s->waited;
+		s->seq = seq;
+		if (!said) {
+			s->idle = 0;
+			return STALL_NONE;
+		}
+		s->waited = 0; /* s->idle: how long it waited */
+		return STALL_GOES_ON;
+	}
+	s->idle++;
+	if (!s->waited && s->idle >= STALL_SECONDS) {
+		s->waited = s->idle;
+		return STALL_WAITS;
+	}
+	if (s->waited && s->idle - s->waited >= STALL_REPEAT) {
+		s->waited = s->idle;
+		return STALL_STILL;
+	}
+	return STALL_NONE;
+}
+
+/* A thread of pid on a CPU ("R" in /proc/PID/task/TID/stat)?  A copy that
+ * waits for NFS is in "D" or "S". */
+static int running(int pid)
+{
+	char path[64], buf[512];
+	struct dirent *d;
+	DIR *dp;
+	int r = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	if (!(dp = opendir(path)))
+		return 0;
+	while (!r && (d = readdir(dp))) {
+		char *p;
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%.20s/stat", pid, d->d_name);
+		if (read_text(path, buf, sizeof buf) > 0 && (p = strrchr(buf, ')')))
+			r = p[1] == ' ' && p[2] == 'R';
+	}
+	closedir(dp);
+	return r;
+}
+
+void bootstage_watch(int fd, int pid, const struct copy_progress *pg)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	struct stall s = { pg ? pg->seq : 0, 0, 0 };
+
+	for (;;) {
+		int r = poll(&p, 1, 1000);
+		if (r > 0 || (r < 0 && errno != EINTR) || !pg)
+			return;
+		if (r < 0)
+			continue;
+		switch (bootstage_stall_step(&s, pg->seq, running(pid))) {
+		case STALL_WAITS:
+		case STALL_STILL:
+			if (pg->current[0])
+				info("staging waits for the NFS server: no progress for %d s while copying %.200s "
+				     "(%lu of %lu files done); it goes on by itself when the server answers",
+				     s.idle, pg->current, pg->files_done, pg->files_total);
+			else
+				info("staging waits for the NFS server: no progress for %d s while planning; "
+				     "it goes on by itself when the server answers", s.idle);
+			break;
+		case STALL_GOES_ON:
+			info("the NFS server answers again: staging goes on after %d s", s.idle);
+			break;
+		}
+	}
 }
 
 /* Split line in place into up to max space-separated fields. */

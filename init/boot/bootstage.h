@@ -52,6 +52,31 @@ struct tmpfs_sizes {
 int bootstage_tmpfs_sizes(unsigned long long need, unsigned long long ram, unsigned long long free_ram,
 			  unsigned long long size, unsigned pct, struct tmpfs_sizes *out);
 
+/* Staging reads the NFS root through the kernel's hard mount: with the
+ * server gone it waits, silently, as long as the server is away (the
+ * kernel's own "not responding" comes only after timeo x retrans, minutes).
+ * PID 1 watches the staging child and says why the boot stands still.
+ * One step a second: seq is the child's copy_progress.seq, running whether
+ * a thread of it is on a CPU (planning makes no copy progress but runs). */
+#define STALL_SECONDS 5
+#define STALL_REPEAT 60
+struct stall {
+	unsigned long seq;
+	int idle;   /* seconds without progress */
+	int waited; /* said so, at idle seconds */
+};
+enum { STALL_NONE, STALL_WAITS, STALL_STILL, STALL_GOES_ON };
+/* What to say after one more second: STALL_WAITS when it has stood still for
+ * STALL_SECONDS, STALL_STILL every STALL_REPEAT seconds after, STALL_GOES_ON
+ * when it moves again (s->idle is then the wait). */
+int bootstage_stall_step(struct stall *s, unsigned long seq, int running);
+
+/* Wait until fd (the child's result pipe) is readable, one second at a
+ * time, saying on the console when the child stands still and when it goes
+ * on.  pg: the shared progress (NULL: just wait). */
+struct copy_progress;
+void bootstage_watch(int fd, int pid, const struct copy_progress *pg);
+
 /* From the text of /proc/self/mountinfo (modified), the mount of "/" as
  * "source=...\nfstype=...\nmount_options=...\nsuper_options=...\n" in out
  * (empty if there is none). */

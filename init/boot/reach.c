@@ -1,6 +1,8 @@
 /* reach.c - see reach.h.  Every path is resolved inside the staged tree
  * (lib/rootfs), as it will be after the switch: an absolute symlink there
  * points into the RAM root, not into the NFS root. */
+/* 64-bit ino_t and d_off with 32-bit glibc too (the armel unit tests) */
+#define _FILE_OFFSET_BITS 64
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -90,7 +90,7 @@ const char *switch_root(const char *newroot)
 	if (chdir(newroot) < 0)
 		goto undo;
 	step = "pivot_root";
-	if (syscall(SYS_pivot_root, ".", R2R_OLD_ROOT + 1) < 0)
+	if (syscall(SYS_pivot_root, ".", &R2R_OLD_ROOT[1]) < 0)
 		goto undo;
 	/* The point of no return: the NFS root is under /old_root now, and
 	 * pivot_root has moved every process whose root was the old one (this

@@ -35,7 +35,7 @@ const char *cmd_manifest_dir(const struct rootfs *r, const char *given)
 
 	if (given)
 		return given;
-	if (fstatat(r->fd, R2R_MANIFEST_DIR + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))
+	if (fstatat(r->fd, &R2R_MANIFEST_DIR[1], &st, 0) == 0 && S_ISDIR(st.st_mode))
 		return NULL; /* plan_build's default: inside the root */
 	if (stat("manifests", &st) == 0 && S_ISDIR(st.st_mode)) {
 		info("%s has no " R2R_MANIFEST_DIR ": using ./manifests", r->dir);

@@ -10,6 +10,7 @@
 #   - the rescue mount: with the server gone, a command touching /old_root
 #     fails within the README's 30 s; a mount with the server stalled gives
 #     up within 15 s;
+#   - the server stalls while staging: the console says why the boot waits;
 #   - no overlay in the NFS root: no switch into a RAM root nobody can
 #     reach; the NFS root's own init runs.
 set -eu
@@ -110,6 +111,30 @@ le "$s" 20 && grep -q 'the server did not answer in 15 s' <<<"$out" && grep -q '
 check "with the server stalled, nfs mount gives up within 20 s (${s} s) and says why" test "$ok" = 1
 e2e_ssh 'reboot -f' </dev/null >/dev/null 2>&1 || true
 e2e_wait_exit 30
+
+# the server stalls while staging copies a large file: the console says why
+# the boot waits, and that it goes on; the file arrives whole
+head -c 24M /dev/urandom > "$exp/var/big.bin"
+printf 'include e2e\n/var/big.bin\n' > "$exp/etc/root2ram/manifests/stall.manifest"
+rm -f "$E2E_CONSOLE"
+e2e_boot --export "$exp" --append "root2ram.manifest=stall" --timeout 400
+e2e_wait_console 'root2ram: planned' 120 >/dev/null
+e2e_nfs_pause
+sleep 12
+e2e_nfs_resume
+line=$(e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 200)
+w=$(grep -a -m1 'staging waits for the NFS server' "$E2E_CONSOLE" || true)
+g=$(grep -a -m1 'staging goes on after' "$E2E_CONSOLE" || true)
+check "a stalled server during staging is said on the console (${w#*root2ram: })" \
+	grep -q 'no progress for 5 s while copying /var/big.bin' <<<"$w"
+check "and that staging goes on (${g#*root2ram: })" test -n "$g"
+check "after the stall the boot switches to RAM" grep -q 'switched to RAM' <<<"$line"
+e2e_wait_ssh 90
+check "the file copied through the stall is whole" \
+	test "$(e2e_ssh sha256sum /var/big.bin | cut -d' ' -f1)" = "$(sha256sum < "$exp/var/big.bin" | cut -d' ' -f1)"
+e2e_ssh 'reboot -f' </dev/null >/dev/null 2>&1 || true
+e2e_wait_exit 30
+rm -f "$exp/var/big.bin"
 
 # no overlay: the RAM root would have no inittab, no rcS, no SSH
 rm -rf "$exp/etc/root2ram/overlay"

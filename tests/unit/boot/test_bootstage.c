@@ -60,6 +60,36 @@ static void tmpfs_sizes_leave_the_programs_their_ram(void **s)
 	assert_true(t.budget == 0 && t.root == 0);
 }
 
+/* The console line when staging stands still: after STALL_SECONDS, again
+ * every STALL_REPEAT, and one when it moves again; never while it runs. */
+static void stall_lines(void **s)
+{
+	struct stall st = { 7, 0, 0 };
+	int i;
+	(void)s;
+	/* progress every second: nothing said */
+	for (i = 0; i < 20; i++)
+		assert_int_equal(bootstage_stall_step(&st, 8 + (unsigned long)i, 0), STALL_NONE);
+	/* no progress but a thread on a CPU (planning): nothing said */
+	for (i = 0; i < 20; i++)
+		assert_int_equal(bootstage_stall_step(&st, 27, 1), STALL_NONE);
+	/* standing still: said once at STALL_SECONDS */
+	for (i = 1; i < STALL_SECONDS; i++)
+		assert_int_equal(bootstage_stall_step(&st, 27, 0), STALL_NONE);
+	assert_int_equal(bootstage_stall_step(&st, 27, 0), STALL_WAITS);
+	assert_int_equal(st.idle, STALL_SECONDS);
+	/* then every STALL_REPEAT seconds */
+	for (i = 1; i < STALL_REPEAT; i++)
+		assert_int_equal(bootstage_stall_step(&st, 27, 0), STALL_NONE);
+	assert_int_equal(bootstage_stall_step(&st, 27, 0), STALL_STILL);
+	assert_int_equal(st.idle, STALL_SECONDS + STALL_REPEAT);
+	/* it moves: said once, with how long it waited */
+	assert_int_equal(bootstage_stall_step(&st, 28, 0), STALL_GOES_ON);
+	assert_int_equal(st.idle, STALL_SECONDS + STALL_REPEAT);
+	assert_int_equal(bootstage_stall_step(&st, 29, 0), STALL_NONE);
+	assert_int_equal(st.idle, 0);
+}
+
 static void root_mount_from_mountinfo(void **s)
 {
 	(void)s;
@@ -94,6 +124,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tmpfs_size_rules),
 		cmocka_unit_test(tmpfs_sizes_leave_the_programs_their_ram),
+		cmocka_unit_test(stall_lines),
 		cmocka_unit_test(root_mount_from_mountinfo),
 		cmocka_unit_test(root_mount_absent_or_garbled),
 	};
