@@ -162,25 +162,68 @@ void lm_load_deps(struct run *r, struct objq *q, unsigned from, load_fn load)
 	}
 }
 
-/* glibc's open_verify on a candidate (musl only opens it). */
+/* Whether a candidate that could not be opened, open(2) failing with err
+ * (-errno), lets the loader go on to the next directory of its list.
+ *
+ * musl 1.2.3, ldso/dynlink.c path_open:
+ *	if ((fd = open(buf, O_RDONLY|O_CLOEXEC))>=0) return fd;
+ *	switch (errno) {
+ *	case ENOENT: case ENOTDIR: case EACCES: case ENAMETOOLONG:
+ *		break;
+ *	default:
+ *		return -2;	("will inhibit futher path search")
+ *	}
+ * and load_library tries nothing more for the name once fd is -2 (the
+ * RPATH loop runs while fd == -1, the system path only if fd == -1): the
+ * name is not found, "Error loading shared library NAME: <strerror>".
+ *
+ * glibc 2.36, elf/dl-load.c open_path, after every candidate of one
+ * directory (its glibc-hwcaps subdirectories, then itself) failed:
+ *	if (here_any && (err = errno) != ENOENT && err != EACCES)
+ *	  return -1;
+ * ends that list only (_dl_map_object goes on with RUNPATH, the cache, the
+ * default directories), and only when the directory exists: here_any is
+ * set by a stat() showing a directory, so a path through a regular file
+ * (ENOTDIR, "/etc/passwd/lib") or a missing one is passed over whatever
+ * open(2) said; errno there is the last candidate's, the directory's own
+ * (see dirs_one). */
+static int keep_searching(const struct run *r, int err)
+{
+	if (r->m.musl)
+		return err == -ENOENT || err == -ENOTDIR || err == -EACCES || err == -ENAMETOOLONG;
+	return err == -ENOENT || err == -EACCES;
+}
+
+/* glibc's open_verify on a candidate (musl only opens it).  TRY_NEXT with
+ * fd->err set when it cannot be opened (keep_searching decides, for a
+ * directory list, whether that ends the list). */
 int lm_try_path(struct run *r, const char *path, struct found *fd)
 {
 	struct pathres *pr = res_path(r->res, path);
 	struct file *f;
 
+	fd->err = 0;
 	if (!pr) {
 		r->oom = 1;
 		return TRY_STOP;
 	}
-	if (pr->err)
-		/* open(2) failing with anything but ENOENT or EACCES ends
-		 * this list of directories (open_path) */
-		return pr->err == -ENOENT || pr->err == -EACCES ? TRY_NEXT : TRY_STOP;
+	if (pr->err) {
+		fd->err = pr->err;
+		return TRY_NEXT;
+	}
 	f = pr->file;
 	fd->path = path;
 	fd->pr = pr;
+	if (f->err == -EACCES) { /* open(2) refused: as above */
+		fd->err = f->err;
+		return TRY_NEXT;
+	}
 	if (r->m.musl)
-		return f->err == -EISDIR || f->err == -EACCES ? TRY_NEXT : TRY_FOUND;
+		/* musl's load_library takes the first file it can open: one it
+		 * cannot map (map_library: a directory fails read(2) with
+		 * EISDIR, a file that is not ELF) is the name not found, the
+		 * search not resumed. */
+		return f->err ? TRY_FATAL : TRY_FOUND;
 	switch (f->err) {
 	case 0:
 		break;
@@ -190,8 +233,6 @@ int lm_try_path(struct run *r, const char *path, struct found *fd)
 	case -EINVAL:
 		fd->why = "malformed ELF file";
 		return TRY_FATAL;
-	case -EACCES:
-		return TRY_NEXT;
 	default:
 		fd->why = "cannot read file data";
 		return TRY_FATAL;
@@ -200,6 +241,9 @@ int lm_try_path(struct run *r, const char *path, struct found *fd)
 	case CAND_OK:
 		return TRY_FOUND;
 	case CAND_SKIP:
+		/* another class or machine: open_verify closes it and sets
+		 * errno to ENOENT */
+		fd->err = -ENOENT;
 		return TRY_NEXT;
 	default:
 		return TRY_FATAL;
@@ -217,27 +261,68 @@ static int try_one(struct run *r, const char *buf, struct found *fd)
 	return t;
 }
 
-/* open_path: each directory, in it each usable glibc-hwcaps
- * subdirectory first. */
+/* glibc's here_any: whether `dir` ("/usr/lib/", as lists hold it) is a
+ * directory, as open_path's stat() of it, the trailing '/' cut, says. */
+static int dir_exists(struct run *r, const char *dir)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+	struct pathres *pr;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n >= sizeof buf)
+		return 0;
+	memcpy(buf, dir, n);
+	buf[n] = '\0';
+	pr = res_path(r->res, buf);
+	if (!pr) {
+		r->oom = 1;
+		return 0;
+	}
+	return !pr->err && pr->file->err == -EISDIR;
+}
+
+/* The candidates of one directory of a list: TRY_STOP when the loader
+ * would search no further in the list. */
+static int dirs_one(struct run *r, const char *dir, const char *name, struct found *fd)
+{
+	/* musl's load_library: char buf[2*NAME_MAX+2], a longer "dir/name"
+	 * skipped by path_open's snprintf check */
+	size_t max = r->m.musl ? 2 * 255 + 2 : 8192;
+	char buf[8192];
+	unsigned h;
+	int t;
+
+	/* glibc: a glibc-hwcaps subdirectory failing never ends the list
+	 * ("for (cnt = 0; fd == -1 && cnt < ncapstr; ++cnt)"); only the
+	 * errno left by the last candidate, the directory itself, counts */
+	for (h = 0; r->m.cache.hwcaps && r->m.cache.hwcaps[h]; h++) {
+		if ((size_t)snprintf(buf, sizeof buf, "%sglibc-hwcaps/%s/%s", dir, r->m.cache.hwcaps[h], name) >=
+		    sizeof buf)
+			continue;
+		if ((t = try_one(r, buf, fd)) == TRY_FOUND || t == TRY_FATAL)
+			return t;
+	}
+	if ((size_t)snprintf(buf, sizeof buf, "%s%s", dir, name) >= max)
+		return TRY_NEXT;
+	if ((t = try_one(r, buf, fd)) != TRY_NEXT)
+		return t;
+	if (!keep_searching(r, fd->err) && (r->m.musl || dir_exists(r, dir)))
+		return TRY_STOP;
+	return TRY_NEXT;
+}
+
+/* open_path, path_open: each directory in turn. */
 int lm_try_dirs(struct run *r, const struct dirlist *d, const char *name, int nodeflib, struct found *fd)
 {
-	char buf[8192];
-	unsigned i, h;
+	unsigned i;
 	int t;
 
 	for (i = 0; i < d->n; i++) {
 		if (nodeflib && search_in_sysdirs(&r->m, d->dir[i]))
 			continue;
-		for (h = 0; r->m.cache.hwcaps && r->m.cache.hwcaps[h]; h++) {
-			if ((size_t)snprintf(buf, sizeof buf, "%sglibc-hwcaps/%s/%s", d->dir[i], r->m.cache.hwcaps[h],
-					     name) >= sizeof buf)
-				continue;
-			if ((t = try_one(r, buf, fd)) != TRY_NEXT)
-				return t;
-		}
-		if ((size_t)snprintf(buf, sizeof buf, "%s%s", d->dir[i], name) >= sizeof buf)
-			continue;
-		if ((t = try_one(r, buf, fd)) != TRY_NEXT)
+		if ((t = dirs_one(r, d->dir[i], name, fd)) != TRY_NEXT)
 			return t;
 	}
 	return TRY_NEXT;

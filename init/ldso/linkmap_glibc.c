@@ -67,7 +67,7 @@ static int search(struct run *r, struct obj *loader, const char *name, struct fo
 
 struct obj *glibc_map_object(struct run *r, struct obj *loader, const char *name)
 {
-	struct found fd = { NULL, NULL, NULL };
+	struct found fd = { NULL, NULL, NULL, 0 };
 	struct obj *o;
 	unsigned i;
 	int t;

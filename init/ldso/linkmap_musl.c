@@ -14,7 +14,10 @@
 
 #include "ldso/resolve_int.h"
 
-/* musl's load_library search for a name without '/'. */
+/* musl's load_library search for a name without '/'.  An error that
+ * ends a list (TRY_STOP: path_open's -2) ends the search: load_library
+ * runs the RPATH loop "fd == -1 && p" and the system path "if (fd == -1)"
+ * only while nothing failed that way. */
 static int search(struct run *r, struct obj *needed_by, const char *name, struct found *fd)
 {
 	struct dirlist *sys;
@@ -25,7 +28,7 @@ static int search(struct run *r, struct obj *needed_by, const char *name, struct
 		const struct dirlist *d = p->file ? lm_rpath(r, p, p->file->elf.runpath != NULL) : NULL;
 		if (d) {
 			t = lm_try_dirs(r, d, name, 0, fd);
-			if (t == TRY_FOUND || t == TRY_FATAL)
+			if (t != TRY_NEXT)
 				return t;
 		}
 	}
@@ -72,7 +75,7 @@ static struct obj *libc_name(struct run *r, const char *name)
 /* musl's load_library. */
 static struct obj *load(struct run *r, struct obj *needed_by, const char *name)
 {
-	struct found fd = { NULL, NULL, NULL };
+	struct found fd = { NULL, NULL, NULL, 0 };
 	struct obj *o;
 	unsigned i;
 	int t;
@@ -92,7 +95,8 @@ static struct obj *load(struct run *r, struct obj *needed_by, const char *name)
 			    strcmp(o->libname, name) == 0)
 				return o;
 		}
-		t = search(r, needed_by, name, &fd);
+		/* "if (strlen(name) > NAME_MAX) return 0;" */
+		t = strlen(name) > 255 ? TRY_NEXT : search(r, needed_by, name, &fd);
 	}
 	if (t == TRY_FOUND && (o = lm_same_file(r, fd.pr->file)))
 		return o;

@@ -117,13 +117,17 @@ struct run {
 /* How a loader maps a name for the object that needs it. */
 typedef struct obj *(*load_fn)(struct run *r, struct obj *needed_by, const char *name);
 
-/* Outcome of trying one candidate path. */
+/* Outcome of trying one candidate path, or a list of them: TRY_NEXT not
+ * there, try on; TRY_FOUND; TRY_FATAL a file the loader stops on (fd->why
+ * says why for glibc); TRY_STOP an error that ends the list (glibc: that
+ * list only; musl: the whole search for the name). */
 enum { TRY_NEXT, TRY_FOUND, TRY_FATAL, TRY_STOP };
 
 struct found {
 	const char *path; /* lives as long as the run */
 	struct pathres *pr;
 	const char *why;
+	int err; /* TRY_NEXT: why the candidate could not be opened (-errno), or 0 */
 };
 
 struct obj *lm_obj_new(struct run *r);
@@ -141,7 +145,8 @@ void lm_line(struct run *r, const char *name, const char *path);
 /* Every DT_NEEDED of q->v[from] and the objects after it, breadth-first. */
 void lm_load_deps(struct run *r, struct objq *q, unsigned from, load_fn load);
 
-
+/* One candidate path; a directory list (open_path, path_open), each
+ * directory ending in '/'. */
 int lm_try_path(struct run *r, const char *path, struct found *fd);
 int lm_try_dirs(struct run *r, const struct dirlist *d, const char *name, int nodeflib, struct found *fd);
 /* o's DT_RPATH (runpath 0) or DT_RUNPATH split, or NULL if it has none. */

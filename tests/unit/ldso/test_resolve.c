@@ -365,6 +365,65 @@ static void musl_rules(void **s)
 	assert_int_equal(rc, 0);
 }
 
+/* A directory of a list that cannot be searched: each loader's errno rule
+ * (keep_searching in linkmap.c), as the real loaders do it in a chroot. */
+static void search_errors_per_loader(void **s)
+{
+	int rc;
+	(void)s;
+	text("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+	/* musl: ENOTDIR, a path through a regular file, is passed over */
+	elf("/lib/ld-musl-armhf.so.1", (struct elfgen){ .flags = HF });
+	elf("/opt/musl/libx.so", (struct elfgen){ .flags = HF });
+	text("/etc/ld-musl-armhf.path", "/etc/passwd/lib\n/opt/musl\n");
+	elf("/m", (struct elfgen){ .flags = HF, .interp = "/lib/ld-musl-armhf.so.1", .needed = { "libx.so" } });
+	assert_string_equal(list("/m", &rc), "/lib/ld-musl-armhf.so.1\nlibx.so => /opt/musl/libx.so\n");
+	assert_int_equal(rc, 0);
+	/* ... and a symlink through one inside an existing directory */
+	ln("/etc/passwd/x", "/opt/bad/libx.so");
+	text("/etc/ld-musl-armhf.path", "/opt/bad\n/opt/musl\n");
+	assert_string_equal(list("/m", &rc), "/lib/ld-musl-armhf.so.1\nlibx.so => /opt/musl/libx.so\n");
+	/* any other error (ELOOP) ends the search for the name: the system
+	 * path after an RPATH too */
+	ln("libx.so", "/opt/loop/libx.so");
+	text("/etc/ld-musl-armhf.path", "/opt/loop\n/opt/musl\n");
+	assert_string_equal(list("/m", &rc), "/lib/ld-musl-armhf.so.1\nlibx.so => not found\n");
+	assert_int_equal(rc, RESOLVE_MISSING);
+	text("/etc/ld-musl-armhf.path", "/opt/musl\n");
+	elf("/m", (struct elfgen){ .flags = HF, .interp = "/lib/ld-musl-armhf.so.1", .rpath = "/opt/loop",
+				    .needed = { "libx.so" } });
+	assert_string_equal(list("/m", &rc), "/lib/ld-musl-armhf.so.1\nlibx.so => not found\n");
+	/* a directory by the name is opened, cannot be mapped: not found */
+	mkdirs("/opt/dir/libx.so");
+	elf("/m", (struct elfgen){ .flags = HF, .interp = "/lib/ld-musl-armhf.so.1", .rpath = "/opt/dir:/opt/musl",
+				    .needed = { "libx.so" } });
+	assert_string_equal(list("/m", &rc), "/lib/ld-musl-armhf.so.1\nlibx.so => not found\n");
+
+	/* glibc: a directory that does not stat as one is passed over
+	 * (open_path's here_any), ENOTDIR included */
+	elf("/opt/g/libg.so", (struct elfgen){ 0 });
+	elf("/g", (struct elfgen){ .interp = "/lib/ld-linux.so.3", .rpath = "/etc/passwd/lib:/opt/g",
+				    .needed = { "libg.so" } });
+	assert_string_equal(list("/g", &rc), "libg.so => /opt/g/libg.so\n");
+	assert_int_equal(rc, 0);
+	/* in an existing directory, anything but ENOENT and EACCES ends the
+	 * list (ENOTDIR, ELOOP): not found, the default directories tried */
+	ln("/etc/passwd/x", "/opt/bad/libg.so");
+	ln("libg.so", "/opt/loop/libg.so");
+	elf("/g", (struct elfgen){ .interp = "/lib/ld-linux.so.3", .rpath = "/opt/bad:/opt/g", .needed = { "libg.so" } });
+	assert_string_equal(list("/g", &rc), "libg.so => not found\n");
+	assert_int_equal(rc, RESOLVE_MISSING);
+	elf("/g", (struct elfgen){ .interp = "/lib/ld-linux.so.3", .runpath = "/opt/loop:/opt/g",
+				    .needed = { "libg.so" } });
+	assert_string_equal(list("/g", &rc), "libg.so => not found\n");
+	ln("/etc/passwd/x", "/opt/bad/libz.so.1");
+	elf("/opt/g/libz.so.1", (struct elfgen){ 0 });
+	elf("/g", (struct elfgen){ .interp = "/lib/ld-linux.so.3", .rpath = "/opt/bad:/opt/g", .needed = { "libz.so.1" } });
+	assert_string_equal(list("/g", &rc), "libz.so.1 => /lib/arm-linux-gnueabi/libz.so.1\n"
+					     "libc.so.6 => /lib/arm-linux-gnueabi/libc.so.6\n"
+					     "/lib/ld-linux.so.3\n");
+}
+
 static void byte_orders_and_classes(void **s)
 {
 	int rc;
@@ -432,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_twice_and_nodeflib, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(conf_cache_preload, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(musl_rules, fresh, cleanup),
+		cmocka_unit_test_setup_teardown(search_errors_per_loader, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(byte_orders_and_classes, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(not_dynamic_and_errors, fresh, cleanup),
 	};
