@@ -11,6 +11,8 @@
 #   --nfs-port N       NFS port of the server (default $R2R_NFS_PORT or 12049)
 #   --mnt-port N       MOUNT port (default NFS port - 1)
 #   --nfs-opts OPTS    extra nfsroot options, e.g. rsize=65536
+#   --nfs-vers V       NFS version of the root: 3 (default), 4, 4.1 or 4.2 (v4 needs no
+#                      MOUNT protocol: the server's pseudo root is the export's path)
 #   --nic virtio|smc91c111   guest NIC (default virtio: ~100x faster than smc91c111)
 #   --mem MB           guest RAM (default 256)
 #   --kernel DIR       directory with zImage and versatile-pb.dtb (default build/kernel,
@@ -32,7 +34,7 @@ synopsis="--export DIR [options] (see --help)"
 . "$(dirname "$0")/../scripts/lib.sh"
 
 export_dir="" init=/sbin/root2ram append="" ssh_port=10022
-nfs_port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} nfs_opts="" nic=virtio mem=256
+nfs_port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} nfs_opts="" nfs_vers=3 nic=virtio mem=256
 kernel="$top/build/kernel" console="" timeout=0 background=0 pidfile=""
 
 need() { [ $# -ge 2 ] || usage "$1 needs a value"; }
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--nfs-port) need "$@"; nfs_port=$2; shift 2 ;;
 	--mnt-port) need "$@"; mnt_port=$2; shift 2 ;;
 	--nfs-opts) need "$@"; nfs_opts=$2; shift 2 ;;
+	--nfs-vers) need "$@"; nfs_vers=$2; shift 2 ;;
 	--nic) need "$@"; nic=$2; shift 2 ;;
 	--mem) need "$@"; mem=$2; shift 2 ;;
 	--kernel) need "$@"; kernel=$2; shift 2 ;;
@@ -76,7 +79,11 @@ if [ "$ssh_port" != 0 ] && ss -Hltn "sport = :$ssh_port" | grep -q .; then
 	die "SSH forward port $ssh_port is in use (another QEMU still running?); choose one with --ssh-port"
 fi
 
-nfsroot="10.0.2.2:$export_dir,vers=3,tcp,port=$nfs_port,mountport=$mnt_port,mountproto=tcp,nolock"
+case "$nfs_vers" in
+3) nfsroot="10.0.2.2:$export_dir,vers=3,tcp,port=$nfs_port,mountport=$mnt_port,mountproto=tcp,nolock" ;;
+4 | 4.[012]) nfsroot="10.0.2.2:$export_dir,vers=$nfs_vers,tcp,port=$nfs_port" ;;
+*) usage "--nfs-vers must be 3, 4, 4.1 or 4.2, got '$nfs_vers'" ;;
+esac
 [ -z "$nfs_opts" ] || nfsroot="$nfsroot,$nfs_opts"
 cmdline="console=ttyAMA0 root=/dev/nfs rw nfsroot=$nfsroot ip=dhcp init=$init panic=1"
 [ -z "$append" ] || cmdline="$cmdline $append"

@@ -15,7 +15,7 @@ enum { EXIT_CHECK = 1, EXIT_USAGE = 100, EXIT_SYSTEM = 111 };
 
 struct command {
 	const char *name;
-	int (*main)(int argc, char **argv);
+	int (*run)(int argc, char **argv); /* the command's main */
 	const char *args;    /* synopsis after the name */
 	const char *summary; /* one line */
 };

@@ -85,7 +85,7 @@ int dispatch(int argc, char **argv)
 				char *h[] = { "help", (char *)c->name, NULL };
 				return cmd_help(2, h);
 			}
-			return c->main(argc - 1, argv + 1);
+			return c->run(argc - 1, argv + 1);
 		}
 	fprintf(stderr, "root2ram: unknown command '%s'; 'root2ram --help' lists the commands\n",
 		argv[1]);

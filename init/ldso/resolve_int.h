@@ -154,10 +154,13 @@ const struct dirlist *lm_rpath(struct run *r, struct obj *o, int runpath);
 
 enum { RUN_OK, RUN_STATIC, RUN_NOT_DYNAMIC };
 
+void lm_free(struct run *r);
+
+/* ---- run.c ---- */
+
 /* Build the link map of `path`.  RUN_*, or -errno (logged) when the file
  * itself cannot be had. */
 int lm_run(struct run *r, const char *path);
-void lm_free(struct run *r);
 
 /* ---- linkmap_glibc.c, linkmap_musl.c ---- */
 
