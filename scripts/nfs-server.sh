@@ -123,6 +123,11 @@ NFS_CORE_PARAM {
 }
 NFSV4 {
 	Graceless = true;
+	# owners as numbers, as the kernel's nfsd sends them for sec=sys: names
+	# (root@localdomain) need an idmapper the booting client does not have,
+	# and every file would show as nobody
+	Allow_Numeric_Owners = true;
+	Only_Numeric_Owners = true;
 	RecoveryRoot = "$state/recovery";
 }
 EXPORT_DEFAULTS {

@@ -79,6 +79,38 @@ static int has_key(const struct rootfs *r, const char *dir, const char *pattern)
 	return found;
 }
 
+/* dropbear's checkpubkeyperms: the home, ~/.ssh and authorized_keys owned
+ * by the user or root and not writable by group or others, or no key
+ * login.  0, or -1 with f set. */
+static int keys_usable(const struct rootfs *r, struct boot_failure *f)
+{
+	static const char *const chain[] = { "/root", "/root/.ssh", "/root/.ssh/authorized_keys" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof chain / sizeof *chain; i++) {
+		int fd = rootfs_openat(r, chain[i], O_PATH);
+		if (fd < 0)
+			return boot_fail(f, fd, "install a key with scripts/install.sh --authorized-key FILE, "
+					 "or set root2ram.ssh=no", "no SSH key login for root in the RAM root (%s)",
+					 chain[i]);
+		if (fstat(fd, &st) < 0)
+			st.st_uid = (uid_t)-1;
+		close(fd);
+		if (st.st_uid != 0)
+			return boot_fail(f, 0,
+					 st.st_uid == 65534 || st.st_uid == (uid_t)-2 ? "an NFSv4 server sends owners this kernel maps to nobody: "
+							      "have it send numeric IDs, or boot with vers=3"
+							    : "chown it to root on the NFS root",
+					 "%s in the RAM root is owned by uid %u, not root: dropbear refuses key logins",
+					 chain[i], (unsigned)st.st_uid);
+		if (st.st_mode & 022)
+			return boot_fail(f, 0, "chmod go-w it on the NFS root",
+					 "%s in the RAM root is writable by group or others: dropbear refuses key logins",
+					 chain[i]);
+	}
+	return 0;
+}
+
 struct inittab {
 	int ssh;      /* a line starts dropbear or sshd */
 	int dropbear_r; /* ... dropbear with -R (keys made at the first login) */
@@ -186,6 +218,8 @@ int reach_check(const char *newroot, const char *init, int need_ssh, struct boot
 			boot_fail(f, 0, TODO_INSTALL, "/etc/inittab of the RAM root starts no SSH daemon");
 			goto out;
 		}
+		if (keys_usable(&r, f) < 0)
+			goto out;
 	}
 	ret = 0;
 out:

@@ -9,8 +9,12 @@
  *     is the SSH daemon;
  *   - an SSH daemon with a host key: dropbear with
  *     /etc/dropbear/dropbear_*_host_key (or -R in the inittab line), or
- *     sshd with /etc/ssh/ssh_host_*_key.  root2ram.ssh=no drops this check
- *     for an appliance reached on its console only.
+ *     sshd with /etc/ssh/ssh_host_*_key;
+ *   - root's key login as dropbear accepts it: /root, /root/.ssh and
+ *     authorized_keys owned by root, not writable by group or others (an
+ *     NFSv4 server whose owners the kernel cannot map shows them all as
+ *     nobody).  root2ram.ssh=no drops the SSH checks for an appliance
+ *     reached on its console only.
  */
 #ifndef R2R_REACH_H
 #define R2R_REACH_H

@@ -25,7 +25,7 @@ check "... mounted with vers=4.1" grep -q '^  super_options=.*vers=4\.1' <<<"$st
 out=$(e2e_ssh '/sbin/root2ram nfs mount && cat /old_root/etc/debian_version && grep " /old_root " /proc/mounts' 2>&1) || true
 check "nfs mount brings the v4 root back ($(head -1 <<<"$out"))" grep -q "^$(cat "$exp/etc/debian_version")\$" <<<"$out"
 check "... as nfs4 with the soft options" grep -Eq ' /old_root nfs4 .*vers=4\.1.*soft' <<<"$out"
-out=$(e2e_ssh '/sbin/root2ram nfs umount; /sbin/root2ram nfs chroot cat /etc/debian_version; echo "status $?"; grep -c " nfs" /proc/mounts' 2>&1) || true
+out=$(e2e_ssh '/sbin/root2ram nfs umount; /sbin/root2ram nfs chroot sh -c "cat /etc/debian_version"; echo "status $?"; grep -c " nfs" /proc/mounts' 2>&1) || true
 check "nfs chroot runs a command in the v4 root and releases it ($(tr '\n' ' ' <<<"$out"))" \
 	test "$(tail -3 <<<"$out" | tr '\n' ' ')" = "$(cat "$exp/etc/debian_version") status 0 0 "
 

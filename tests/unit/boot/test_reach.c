@@ -15,6 +15,20 @@
 	"console::askfirst:-/bin/sh\n"                                                       \
 	"::shutdown:/etc/init.d/rcK\n"
 
+static void chown_rel(const char *rel, uid_t uid)
+{
+	char p[512];
+	fx_path(p, sizeof p, fx_root, rel);
+	assert_int_equal(lchown(p, uid, uid), 0);
+}
+
+static void chown_all(uid_t uid)
+{
+	chown_rel("/root", uid);
+	chown_rel("/root/.ssh", uid);
+	chown_rel("/root/.ssh/authorized_keys", uid);
+}
+
 /* what scripts/install.sh and base.manifest give */
 static void good_root(void)
 {
@@ -32,6 +46,10 @@ static void good_root(void)
 	fx_file("/etc/init.d/rcS", "#!/bin/sh\necho rcS\n", 0755);
 	fx_file("/usr/sbin/dropbear", "\177ELF...", 0755);
 	fx_file("/etc/dropbear/dropbear_ed25519_host_key", "key", 0600);
+	fx_dir("root");
+	fx_dir("root/.ssh");
+	fx_file("/root/.ssh/authorized_keys", "ssh-ed25519 AAAA test", 0600);
+	chown_all(0);
 }
 
 static int setup(void **s)
@@ -133,6 +151,35 @@ static void ssh_daemon_and_key(void **s)
 	assert_null(why("/sbin/init", 1));
 }
 
+/* dropbear refuses a key whose home, .ssh or file is not root's or is
+ * writable by others: a RAM root like that has no way in */
+static void root_key_login(void **s)
+{
+	char p[512];
+	(void)s;
+	if (geteuid() != 0)
+		skip();
+	chown_rel("/root", 65534);
+	assert_non_null(strstr(why("/sbin/init", 1), "/root in the RAM root is owned by uid 65534, not root: "
+						      "dropbear refuses key logins; an NFSv4 server sends owners"));
+	chown_rel("/root", (uid_t)-2); /* what an NFSv4 client shows for an owner it cannot map */
+	assert_non_null(strstr(why("/sbin/init", 1), "owned by uid 4294967294, not root: "
+						      "dropbear refuses key logins; an NFSv4 server sends owners"));
+	chown_rel("/root", 0);
+	chown_rel("/root/.ssh/authorized_keys", 1000);
+	assert_non_null(strstr(why("/sbin/init", 1), "authorized_keys in the RAM root is owned by uid 1000"));
+	chown_rel("/root/.ssh/authorized_keys", 0);
+	fx_path(p, sizeof p, fx_root, "/root/.ssh");
+	assert_int_equal(chmod(p, 0777), 0);
+	assert_non_null(strstr(why("/sbin/init", 1), "/root/.ssh in the RAM root is writable by group or others"));
+	assert_int_equal(chmod(p, 0700), 0);
+	assert_null(why("/sbin/init", 1));
+	fx_path(p, sizeof p, fx_root, "/root/.ssh/authorized_keys");
+	unlink(p);
+	assert_non_null(strstr(why("/sbin/init", 1), "no SSH key login for root in the RAM root (/root/.ssh/authorized_keys)"));
+	assert_null(why("/sbin/init", 0));
+}
+
 static void other_inits_need_only_themselves(void **s)
 {
 	(void)s;
@@ -151,6 +198,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(no_overlay, setup, teardown),
 		cmocka_unit_test_setup_teardown(inittab_programs_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(ssh_daemon_and_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(root_key_login, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_inits_need_only_themselves, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
