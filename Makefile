@@ -144,7 +144,13 @@ check-unit:
 check:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64 fuzz size
-	@sh tests/run.sh layout host asan armel arm64 fuzz ldd stage e2e
+	@sh tests/run.sh layout host asan armel arm64 fuzz ldd stage cmdline e2e
+
+# the man page, made from `root2ram help` so the two cannot disagree
+man: $(B)/root2ram.8
+$(B)/root2ram.8: $(B)/host/root2ram scripts/man.sh
+	$(say) MAN host $@
+	$(Q)sh scripts/man.sh $(B)/host/root2ram $(VERSION) > $@.tmp && mv $@.tmp $@
 
 bench:
 	@sh scripts/setup.sh all
@@ -164,5 +170,5 @@ qemu:
 clean:
 	rm -rf $(B)
 
-.PHONY: FORCE fuzz all size check check-unit bench demo qemu clean unit-host unit-asan unit-armel unit-arm64
+.PHONY: FORCE fuzz man all size check check-unit bench demo qemu clean unit-host unit-asan unit-armel unit-arm64
 .SECONDARY:
