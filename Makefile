@@ -4,7 +4,9 @@
 -include config.mak
 
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
-B        := build
+B        ?= build
+# the test scripts read B too (tests/run.sh, the tiers): `make check B=DIR`
+export B
 # init/main.c and one folder per concern (README: Layout)
 SRCS     := init/main.c $(sort $(wildcard init/*/*.c))
 LIBSRCS  := $(filter-out init/main.c,$(SRCS))
