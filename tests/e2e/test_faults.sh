@@ -24,6 +24,20 @@ grep -q E2ESECRETHASH "$exp/etc/shadow" || e2e_fail "could not plant the test ha
 
 secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+# timed GUEST-COMMAND: runs it over SSH (at most 120 s), sets $out and $s (seconds)
+timed() {
+	local t
+	t=$(date +%s.%N)
+	out=$(timeout 120 ssh $(e2e_ssh_opts) root@127.0.0.1 "$1" </dev/null 2>&1) || true
+	s=$(secs "$t")
+	echo "root2ram: e2e: $1: $s s: $(tr '\n' ' ' <<<"$out")" >&2
+}
+# io_bound WHAT: the ls in $out failed with an I/O error within 30 s
+io_bound() {
+	local ok=0
+	le "$s" 30 && grep -q 'rc 1' <<<"$out" && grep -Eq 'Input/output error|timed out' <<<"$out" && ok=1
+	check "with the server $1, ls /old_root fails within 30 s (${s} s: $(head -1 <<<"$out"))" test "$ok" = 1
+}
 
 e2e_nfs_start "$exp"
 e2e_boot --export "$exp" --timeout 900 \
@@ -61,15 +75,11 @@ e2e_ssh 'rm -f /fill /tmp/fill /run/fill /dev/shm/fill'
 
 # detach=no: the NFS root stays at /old_root, hard-mounted; the server goes
 e2e_nfs_stop
-t=$(date +%s.%N)
-out=$(timeout 30 ssh $(e2e_ssh_opts) root@127.0.0.1 '/sbin/root2ram nfs status' </dev/null 2>&1) || true
-s=$(secs "$t")
+timed '/sbin/root2ram nfs status'
 ok=0
 le "$s" 5 && grep -q '/old_root: mounted' <<<"$out" && ok=1
 check "nfs status with the server gone answers in ${s} s (at most 5): ${out##*$'\n'}" test "$ok" = 1
-t=$(date +%s.%N)
-out=$(timeout 60 ssh $(e2e_ssh_opts) root@127.0.0.1 '/sbin/root2ram nfs umount; echo "rc $?"; grep -c " /old_root " /proc/mounts' </dev/null 2>&1) || true
-s=$(secs "$t")
+timed '/sbin/root2ram nfs umount; echo "rc $?"; grep -c " /old_root " /proc/mounts'
 check "nfs umount with the server gone answers in ${s} s (at most 5)" le "$s" 5
 check "nfs umount released it, and says so ($(head -1 <<<"$out"))" \
 	test "$(tr '\n' ' ' <<<"$out")" = "root2ram: nfs: /old_root released rc 0 0 "
@@ -79,33 +89,20 @@ e2e_nfs_start "$exp"
 out=$(e2e_ssh '/sbin/root2ram nfs mount' 2>&1) || true
 check "nfs mount brings the old root back ($out)" grep -q 'mounted on /old_root' <<<"$out"
 e2e_nfs_stop
-t=$(date +%s.%N)
-out=$(timeout 120 ssh $(e2e_ssh_opts) root@127.0.0.1 'ls /old_root/etc >/dev/null; echo "rc $?"' </dev/null 2>&1) || true
-s=$(secs "$t")
-echo "root2ram: e2e: ls /old_root/etc with the server gone: $s s: $(tr '\n' ' ' <<<"$out")" >&2
-ok=0
-le "$s" 30 && grep -q 'rc 1' <<<"$out" && grep -Eq 'Input/output error|timed out' <<<"$out" && ok=1
-check "with the server gone, ls /old_root fails within 30 s (${s} s: $(head -1 <<<"$out"))" test "$ok" = 1
+timed 'ls /old_root/etc >/dev/null; echo "rc $?"'
+io_bound gone
 e2e_ssh '/sbin/root2ram nfs umount' >/dev/null 2>&1 || true
 # the same with the server stalled (SIGSTOP: connected, never answering)
 e2e_nfs_start "$exp"
 e2e_ssh '/sbin/root2ram nfs mount' >/dev/null 2>&1 || true
 e2e_nfs_pause
-t=$(date +%s.%N)
-out=$(timeout 120 ssh $(e2e_ssh_opts) root@127.0.0.1 'ls /old_root/usr >/dev/null; echo "rc $?"' </dev/null 2>&1) || true
-s=$(secs "$t")
+timed 'ls /old_root/usr >/dev/null; echo "rc $?"'
 e2e_nfs_resume
-echo "root2ram: e2e: ls /old_root/usr with the server stalled: $s s: $(tr '\n' ' ' <<<"$out")" >&2
-ok=0
-le "$s" 30 && grep -q 'rc 1' <<<"$out" && grep -Eq 'Input/output error|timed out' <<<"$out" && ok=1
-check "with the server stalled, ls /old_root fails within 30 s (${s} s: $(head -1 <<<"$out"))" test "$ok" = 1
+io_bound stalled
 e2e_ssh '/sbin/root2ram nfs umount' >/dev/null 2>&1 || true
 e2e_nfs_pause
-t=$(date +%s.%N)
-out=$(timeout 120 ssh $(e2e_ssh_opts) root@127.0.0.1 '/sbin/root2ram nfs mount; echo "rc $?"; grep -c " /old_root " /proc/mounts' </dev/null 2>&1) || true
-s=$(secs "$t")
+timed '/sbin/root2ram nfs mount; echo "rc $?"; grep -c " /old_root " /proc/mounts'
 e2e_nfs_resume
-echo "root2ram: e2e: nfs mount with the server stalled: $s s: $(tr '\n' ' ' <<<"$out")" >&2
 ok=0
 le "$s" 20 && grep -q 'the server did not answer in 15 s' <<<"$out" && grep -q 'rc 111' <<<"$out" && ok=1
 check "with the server stalled, nfs mount gives up within 20 s (${s} s) and says why" test "$ok" = 1
