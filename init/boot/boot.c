@@ -365,6 +365,7 @@ void boot_main(int argc, char **argv)
 	open_console();
 	log_open_kmsg();
 	mount_proc_sys(argv, r);
+	log_kernel_echo(); /* /proc is there now */
 	if ((r = (int)read_text("/proc/cmdline", cmdline, sizeof cmdline)) < 0)
 		fall_back(argv, r, NULL, "read /proc/cmdline");
 

@@ -29,21 +29,30 @@ void log_setup(int cfd, int kfd, enum log_level max)
 	kernel_echo_below = 0;
 }
 
-int log_open_kmsg(void)
+void log_kernel_echo(void)
 {
 	char buf[32];
+	int v = 0;
+
+	/* The kernel prints a /dev/kmsg line on the console when its level is
+	 * below console_loglevel (first field of /proc/sys/kernel/printk; 7,
+	 * or 4 with "quiet").  Those lines are not written to the console
+	 * again, so each shows once, with the kernel's timestamp. */
+	if (kmsg_fd < 0 || read_text("/proc/sys/kernel/printk", buf, sizeof buf) <= 0)
+		return;
+	for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + *p - '0';
+	kernel_echo_below = v;
+}
+
+int log_open_kmsg(void)
+{
 	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
 		return -errno;
 	kmsg_fd = fd;
-	/* The kernel prints a /dev/kmsg line on the console when its level is
-	 * below console_loglevel (first field of /proc/sys/kernel/printk; 7,
-	 * or 4 with "quiet").  Those lines are not written to the console
-	 * again, so each shows once, with the kernel's timestamp. */
-	if (read_text("/proc/sys/kernel/printk", buf, sizeof buf) > 0)
-		for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
-			kernel_echo_below = kernel_echo_below * 10 + *p - '0';
+	log_kernel_echo();
 	return 0;
 }
 

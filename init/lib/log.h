@@ -18,6 +18,9 @@ void log_setup(int console_fd, int kmsg_fd, enum log_level max);
 /* Open /dev/kmsg for PID 1 use; keeps the console fd, but leaves to the
  * kernel the lines it echoes to the console itself. 0 or -errno. */
 int log_open_kmsg(void);
+/* Read again which levels the kernel echoes on the console: PID 1 opens
+ * /dev/kmsg before /proc is mounted, so that a failure to mount it is seen. */
+void log_kernel_echo(void);
 void log_set_level(enum log_level max);
 enum log_level log_get_level(void);
 

@@ -17,6 +17,12 @@ line=$(e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120)
 check "root2ram switched to RAM ($line)" grep -q 'switched to RAM' <<<"$line"
 e2e_wait_ssh 90
 pass "SSH login as root with the test key"
+# each line once: the kernel echoes /dev/kmsg on the console, so root2ram
+# writes there only what the kernel does not echo
+n=$(grep -ac 'root2ram: switched to RAM' "$E2E_CONSOLE" || true)
+stamped=$(grep -acE '^\[ *[0-9.]+\] root2ram: switched to RAM' "$E2E_CONSOLE" || true)
+check "root2ram's lines show once on the console, with the kernel's time stamp ($n, $stamped stamped)" \
+	test "$n" = 1 -a "$stamped" = 1
 
 mounts=$(e2e_ssh cat /proc/mounts)
 check "/ is a tmpfs" awk '$2 == "/" && $3 == "tmpfs" { ok = 1 } END { exit !ok }' <<<"$mounts"
