@@ -122,7 +122,7 @@ static void classify(const char *raw, size_t len, const struct keys *k, struct w
 		w->kind = K_ROOTFSTYPE;
 	} else if (v && !strcmp(g.name, "init")) {
 		w->kind = K_INIT;
-		w->is_ours = !strcmp(v, CMDLINE_INIT + 5);
+		w->is_ours = !strcmp(v, "/sbin/root2ram");
 	} else if ((rest = ours(g.name))) {
 		w->kind = K_OURS;
 		for (j = 0; k && j < k->n && w->set < 0; j++)
@@ -367,8 +367,9 @@ int cmdline_edit(const char *in, const struct cmdline_edit *e, char *buf, size_t
 		has_ip |= w.kind == K_IP;
 		has_rw |= w.kind == K_RW;
 	}
+	/* nothing to add root2ram to; --off has nothing to remove */
 	p = in;
-	if (!next_word(&p, &len, &open) && !e->nfsroot) {
+	if (!next_word(&p, &len, &open) && !e->nfsroot && !e->off) {
 		snprintf(err, errlen, "is empty: give --nfsroot SERVER:/PATH to make a line");
 		return -EINVAL;
 	}
