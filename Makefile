@@ -146,7 +146,7 @@ check-unit:
 check:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64 fuzz size
-	@sh tests/run.sh layout host asan armel arm64 fuzz ldd stage cmdline e2e
+	@sh tests/run.sh layout host asan armel arm64 fuzz ldd stage cmdline install e2e
 
 # the man page, made from `root2ram help` so the two cannot disagree
 man: $(B)/root2ram.8
@@ -169,8 +169,13 @@ qemu:
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh --interactive
 
+# into a Pi's NFS root, on the server: make install NFSROOT=/srv/nfs/pi [AUTHORIZED_KEY=FILE]
+install: all $(B)/armel/root2ram.stripped $(B)/arm64/root2ram.stripped
+	@[ -n "$(NFSROOT)" ] || { echo "usage: make install NFSROOT=EXPORT [AUTHORIZED_KEY=FILE]" >&2; exit 100; }
+	@sh scripts/install.sh "$(NFSROOT)" $(if $(AUTHORIZED_KEY),--authorized-key "$(AUTHORIZED_KEY)")
+
 clean:
 	rm -rf $(B)
 
-.PHONY: FORCE fuzz man all size check check-unit bench demo qemu clean unit-host unit-asan unit-armel unit-arm64
+.PHONY: FORCE fuzz man all size check check-unit bench demo qemu install clean unit-host unit-asan unit-armel unit-arm64
 .SECONDARY:
