@@ -120,8 +120,9 @@ void usage(FILE *f)
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f, "\n"
-		   "Boot options (root2ram.NAME=VALUE words of the kernel command line, or\n"
-		   "NAME=VALUE lines of /etc/root2ram/root2ram.conf; - and _ are the same):\n"
+		   "Boot options:\n"
+		   "  root2ram.NAME=VALUE words of the kernel command line, which win over\n"
+		   "  NAME=VALUE lines of /etc/root2ram/root2ram.conf; - and _ are the same.\n"
 		   "  root2ram.manifest=NAME[,NAME]  manifests to stage (default)\n"
 		   "  root2ram.size=SIZE|N%%          tmpfs size (plan + headroom, at most half of RAM)\n"
 		   "  root2ram.init=PATH             init in the RAM root (/sbin/init)\n"
