@@ -4,7 +4,8 @@
 # Boots the demo appliance under QEMU (versatilepb, 256 MB) the way a Pi
 # boots: kernel with root=/dev/nfs from a local NFS server (nfs-ganesha)
 # serving the armel test root, root2ram installed into it by
-# scripts/install.sh, init=/sbin/root2ram on the kernel command line.
+# scripts/install.sh, init=/sbin/root2ram on the kernel command line, put
+# there by `root2ram cmdline` from a cmdline.txt like a Pi's.
 # Then logs in over SSH and shows that the system runs from RAM.
 # --interactive (make qemu): leaves it running and prints the ssh command;
 # the console is on this terminal (Ctrl-A X quits QEMU).
@@ -29,6 +30,28 @@ say "building what is missing (kernel, test root: cached after the first time)"
 e2e_init
 exp=$(r2r_export)
 e2e_nfs_start "$exp"
+
+# the kernel command line: a Pi's cmdline.txt for this NFS root, edited by
+# `root2ram cmdline` as on a real SD card
+cmdtxt=$E2E_DIR/cmdline.txt
+nfsroot="10.0.2.2:$(cd "$exp" && pwd -P),vers=3,tcp,port=$E2E_NFS_PORT,mountport=$E2E_MNT_PORT,mountproto=tcp,nolock"
+echo "console=ttyAMA0 root=/dev/nfs nfsroot=$nfsroot ip=dhcp rw" >"$cmdtxt"
+boot_args=()
+if "$R2R" help cmdline >/dev/null 2>&1; then
+	say "cmdline.txt, as on the Pi's SD card: root2ram cmdline $cmdtxt"
+	out=$("$R2R" cmdline "$cmdtxt" 2>&1) || e2e_fail "root2ram cmdline $cmdtxt: $out"
+	printf '%s\n' "$out" | sed 's/^/  /'
+	if "$E2E_TOP/qemu/boot.sh" --help | grep -q -- --cmdline-file; then
+		boot_args=(--cmdline-file "$cmdtxt")
+	else
+		# qemu/boot.sh makes the line itself: the words root2ram cmdline added
+		line=$(head -n 1 "$cmdtxt")
+		init=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^init=//p' | tail -n 1)
+		extra=$(printf '%s\n' "$line" | tr ' ' '\n' | grep '^root2ram[.=]' | tr '\n' ' ')
+		boot_args=(--init "${init:-/sbin/root2ram}")
+		[ -z "$extra" ] || boot_args+=(--append "${extra% }")
+	fi
+fi
 ssh_cmd="ssh -i $E2E_KEY -p $E2E_SSH_PORT -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1"
 
 if [ $interactive = 1 ]; then
@@ -36,12 +59,12 @@ if [ $interactive = 1 ]; then
 	echo "  $ssh_cmd"
 	echo "(QEMU: Ctrl-A X quits)"
 	"$E2E_TOP/qemu/boot.sh" --export "$exp" --ssh-port "$E2E_SSH_PORT" \
-		--nfs-port "$E2E_NFS_PORT" --mnt-port "$E2E_MNT_PORT" --console "$E2E_CONSOLE" || true
+		--nfs-port "$E2E_NFS_PORT" --mnt-port "$E2E_MNT_PORT" --console "$E2E_CONSOLE" "${boot_args[@]}" || true
 	exit 0
 fi
 
 say "booting QEMU versatilepb: root=/dev/nfs init=/sbin/root2ram"
-e2e_boot --export "$exp" --timeout 300
+e2e_boot --export "$exp" --timeout 300 "${boot_args[@]}"
 e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120 >/dev/null
 grep -a 'root2ram:' "$E2E_CONSOLE" | sed 's/^/  console: /'
 e2e_wait_ssh 90
