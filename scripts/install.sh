@@ -541,6 +541,9 @@ LC_ALL=C sort -u "$tmp/new.dirs" >"$tmp/dirs"
 put_text "$tmp/dirs" "$recdirs"
 kept=""
 [ $n_kept = 0 ] || kept=", $n_kept of yours kept"
+if [ $n_kept != 0 ] && [ ! -s "$tmp/old.rec" ]; then
+	say "  note: no /$rec yet (an older install.sh recorded nothing), so a file that differs is taken for yours: compare it with its .new, and mv FILE.new FILE to take the new version"
+fi
 if [ $n_written = 0 ]; then
 	say "  nothing to do: $n_same files up to date$kept; nothing written"
 else

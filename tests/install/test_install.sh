@@ -131,6 +131,22 @@ for a in armel arm64; do
 	inst "$d" --uninstall >"$work/$a.out9" 2>&1 || rc=$?
 	check "$a: --uninstall with nothing installed: exit 1, says so" sh -c \
 		'[ "$1" = 1 ] && grep -q "nothing removed" "$2"' - $rc "$work/$a.out9"
+
+	# an export an older install.sh installed into: no record; what is the same is
+	# taken as installed, what differs (an older init) is kept, with a note
+	inst "$d" >/dev/null 2>&1
+	rm "$e/.installed" "$e/.installed-dirs"
+	printf 'an older init\n' >"$d/sbin/root2ram"
+	inst "$d" >"$work/$a.out10" 2>&1
+	check "$a: no record (an older install): a differing file is kept, with a note" sh -c \
+		'grep -qxF -- "  kept your $2/sbin/root2ram; the new version is $2/sbin/root2ram.new" "$1" &&
+		grep -q "note: no /etc/root2ram/.installed yet" "$1" && [ "$(cat "$2/sbin/root2ram")" = "an older init" ]' - "$work/$a.out10" "$d"
+	check "$a: no record: the files that are the same are recorded" sh -c \
+		'[ "$(wc -l <"$1/etc/root2ram/.installed")" = 14 ] && ! grep -q " sbin/root2ram$" "$1/etc/root2ram/.installed"' - "$d"
+	mv "$d/sbin/root2ram.new" "$d/sbin/root2ram"
+	inst "$d" >"$work/$a.out11" 2>&1
+	check "$a: FILE.new taken: recorded, nothing kept" sh -c \
+		'grep -q "nothing to do: 15 files up to date; nothing written" "$1" && grep -q " sbin/root2ram$" "$2/etc/root2ram/.installed"' - "$work/$a.out11" "$d"
 	rm -rf "$d"
 done
 [ "${R2R_FAILED:-0}" = 0 ]
