@@ -11,6 +11,9 @@
 #   --nfs-port N       NFS port of the server (default $R2R_NFS_PORT or 12049)
 #   --mnt-port N       MOUNT port (default NFS port - 1)
 #   --nfs-opts OPTS    extra nfsroot options, e.g. rsize=65536
+#   --cmdline-file FILE  the kernel command line is FILE's first line (a Pi's cmdline.txt,
+#                      as root2ram cmdline makes it), with panic=1 added; --init,
+#                      --nfs-opts and --nfs-vers are not used; --append still goes last
 #   --nfs-vers V       NFS version of the root: 3 (default), 4, 4.1 or 4.2 (v4 needs no
 #                      MOUNT protocol: the server's pseudo root is the export's path)
 #   --nic virtio|smc91c111   guest NIC (default virtio: ~100x faster than smc91c111)
@@ -34,7 +37,7 @@ synopsis="--export DIR [options] (see --help)"
 . "$(dirname "$0")/../scripts/lib.sh"
 
 export_dir="" init=/sbin/root2ram append="" ssh_port=10022
-nfs_port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} nfs_opts="" nfs_vers=3 nic=virtio mem=256
+nfs_port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} nfs_opts="" nfs_vers=3 cmdline_file="" nic=virtio mem=256
 kernel="$top/build/kernel" console="" timeout=0 background=0 pidfile=""
 
 need() { [ $# -ge 2 ] || usage "$1 needs a value"; }
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--mnt-port) need "$@"; mnt_port=$2; shift 2 ;;
 	--nfs-opts) need "$@"; nfs_opts=$2; shift 2 ;;
 	--nfs-vers) need "$@"; nfs_vers=$2; shift 2 ;;
+	--cmdline-file) need "$@"; cmdline_file=$2; shift 2 ;;
 	--nic) need "$@"; nic=$2; shift 2 ;;
 	--mem) need "$@"; mem=$2; shift 2 ;;
 	--kernel) need "$@"; kernel=$2; shift 2 ;;
@@ -86,6 +90,10 @@ case "$nfs_vers" in
 esac
 [ -z "$nfs_opts" ] || nfsroot="$nfsroot,$nfs_opts"
 cmdline="console=ttyAMA0 root=/dev/nfs rw nfsroot=$nfsroot ip=dhcp init=$init panic=1"
+if [ -n "$cmdline_file" ]; then
+	[ -r "$cmdline_file" ] || usage "--cmdline-file: cannot read $cmdline_file"
+	cmdline="$(head -n 1 "$cmdline_file") panic=1"
+fi
 [ -z "$append" ] || cmdline="$cmdline $append"
 
 fwd=""
