@@ -1,17 +1,20 @@
 /* boot.c - root2ram as PID 1.  Read top to bottom: this is the whole boot.
  *
- *   1. /proc, /sys, /dev; the console; /proc/cmdline
+ *   1. /dev, the console and /dev/kmsg; /proc, /sys; /proc/cmdline
  *   2. options: /etc/root2ram/root2ram.conf, then root2ram.* on the cmdline
- *   3. plan the manifests; check the plan fits the tmpfs and free RAM
- *   4. mount the tmpfs, stage the plan, copy the overlay over it
- *   5. switch: move /proc /sys /dev, pivot_root, record the NFS root under
- *      /run/root2ram, detach the old root
+ *   3. plan the manifests; size every tmpfs from the free RAM
+ *   4. mount the tmpfs, stage the plan, copy the overlay over it (in a
+ *      child, watched: a stalled NFS server is said on the console)
+ *   5. check the RAM root can be reached (reach.c); switch: move /proc /sys
+ *      /dev, pivot_root, record the NFS root under /run/root2ram, detach
+ *      the old root
  *   6. exec the RAM root's init
  *
- * Until step 5 every failure ends in fallback(): one line saying what failed
- * and what to do, then exec of the NFS root's own init, so the device boots
- * as it did before root2ram.  After it, a failing init falls back to /bin/sh,
- * and last to a loop that reaps children.  PID 1 never returns.
+ * Until pivot_root every failure ends in fallback(): one line (fail.c) saying
+ * what failed and what to do, then exec of the NFS root's own init, so the
+ * device boots as it did before root2ram.  After it, a failing init falls
+ * back to /bin/sh, and last to a loop that reaps children.  PID 1 never
+ * returns.
  */
 #include <errno.h>
 #include <stdarg.h>
