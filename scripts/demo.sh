@@ -36,22 +36,10 @@ e2e_nfs_start "$exp"
 cmdtxt=$E2E_DIR/cmdline.txt
 nfsroot="10.0.2.2:$(cd "$exp" && pwd -P),vers=3,tcp,port=$E2E_NFS_PORT,mountport=$E2E_MNT_PORT,mountproto=tcp,nolock"
 echo "console=ttyAMA0 root=/dev/nfs nfsroot=$nfsroot ip=dhcp rw" >"$cmdtxt"
-boot_args=()
-if "$R2R" help cmdline >/dev/null 2>&1; then
-	say "cmdline.txt, as on the Pi's SD card: root2ram cmdline $cmdtxt"
-	out=$("$R2R" cmdline "$cmdtxt" 2>&1) || e2e_fail "root2ram cmdline $cmdtxt: $out"
-	printf '%s\n' "$out" | sed 's/^/  /'
-	if "$E2E_TOP/qemu/boot.sh" --help | grep -q -- --cmdline-file; then
-		boot_args=(--cmdline-file "$cmdtxt")
-	else
-		# qemu/boot.sh makes the line itself: the words root2ram cmdline added
-		line=$(head -n 1 "$cmdtxt")
-		init=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^init=//p' | tail -n 1)
-		extra=$(printf '%s\n' "$line" | tr ' ' '\n' | grep '^root2ram[.=]' | tr '\n' ' ')
-		boot_args=(--init "${init:-/sbin/root2ram}")
-		[ -z "$extra" ] || boot_args+=(--append "${extra% }")
-	fi
-fi
+say "cmdline.txt, as on the Pi's SD card: root2ram cmdline $cmdtxt"
+out=$("$R2R" cmdline "$cmdtxt" 2>&1) || e2e_fail "root2ram cmdline $cmdtxt: $out"
+printf '%s\n' "$out" | sed 's/^/  /'
+boot_args=(--cmdline-file "$cmdtxt")
 ssh_cmd="ssh -i $E2E_KEY -p $E2E_SSH_PORT -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1"
 
 if [ $interactive = 1 ]; then

@@ -11,7 +11,18 @@ exp=$(r2r_export)
 touch "$E2E_DIR/before-boot"
 sleep 1
 e2e_nfs_start "$exp"
-e2e_boot --export "$exp" --append "root2ram.manifest=e2e" --timeout 600
+# the Pi's cmdline.txt as Raspberry Pi OS (bullseye) ships it, an SD-card
+# boot, with the serial console as QEMU names it and last (the last
+# console= is /dev/console, where the test reads), made an NFS-root boot
+# into RAM by `root2ram cmdline`, as the README tells a Pi owner to do
+cmdtxt=$E2E_DIR/cmdline.txt
+echo "console=tty1 console=ttyAMA0 root=PARTUUID=738a4d67-02 rootfstype=ext4 fsck.repair=yes rootwait" > "$cmdtxt"
+out=$("$R2R" cmdline "$cmdtxt" --set root2ram.manifest=e2e \
+	--nfsroot "10.0.2.2:$(cd "$exp" && pwd -P),vers=3,tcp,port=$E2E_NFS_PORT,mountport=$E2E_MNT_PORT,mountproto=tcp,nolock" 2>&1) ||
+	e2e_fail "root2ram cmdline: $out"
+check "root2ram cmdline made an NFS-root line with init=/sbin/root2ram ($(head -n 1 "$cmdtxt"))" \
+	grep -Eq '^console=tty1 console=ttyAMA0 root=/dev/nfs nfsroot=10\.0\.2\.2:.* ip=dhcp rw fsck.repair=yes rootwait init=/sbin/root2ram root2ram.manifest=e2e$' "$cmdtxt"
+e2e_boot --export "$exp" --cmdline-file "$cmdtxt" --timeout 600
 
 line=$(e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120)
 check "root2ram switched to RAM ($line)" grep -q 'switched to RAM' <<<"$line"
