@@ -28,6 +28,7 @@ int cmd_stage(int argc, char **argv);
 int cmd_nfs(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_cmdline(int argc, char **argv);
+int cmd_learn(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

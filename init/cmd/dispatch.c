@@ -20,6 +20,8 @@ const struct command commands[] = {
 	{ "cmdline", cmd_cmdline,
 	  "FILE [--nfsroot SERVER:/PATH[,OPTS]] [--set root2ram.NAME=VALUE]... [--off] [--dry-run]",
 	  "edit a Raspberry Pi's cmdline.txt to boot with root2ram" },
+	{ "learn", cmd_learn, "-o FILE [--seconds N] [--root DIR] [--manifests DIR] [-- COMMAND [ARG...]]",
+	  "write a manifest of the files COMMAND (or every process) opens" },
 	{ "version", cmd_version, "", "print the version" },
 	{ "help", cmd_help, "[COMMAND]", "show this help" },
 	{ NULL, NULL, NULL, NULL },

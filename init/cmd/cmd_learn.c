@@ -1,0 +1,649 @@
+/* cmd_learn.c - `root2ram learn -o FILE [--seconds N] [--root DIR]
+ * [--manifests DIR] [-- COMMAND [ARG...]]`: a manifest from what a run
+ * really opened.
+ *
+ * fanotify(7) reports every open, exec and write on the marked mounts with
+ * an fd of the file: its path is the /proc/self/fd link.  The mounts are
+ * the one holding DIR and every mount under it except the API file systems
+ * (/proc, /sys, /dev, /run, /tmp), read from /proc/self/mountinfo.  A
+ * library is mmap'ed only after the loader opened it, so FAN_OPEN sees it.
+ *
+ * With COMMAND, an event counts when its process is COMMAND or one of its
+ * descendants: the ppid chain in /proc/PID/stat leads to COMMAND or, for an
+ * orphan, to us (we are its subreaper).  A process that exited before its
+ * event was read has no /proc entry left: it is counted as COMMAND's when
+ * its pid is above COMMAND's (allocated after it; pids only grow until
+ * they wrap), and such guesses are reported.  Without COMMAND, every
+ * process's events count for N seconds.
+ *
+ * The pure part (what goes in the text, the merge) is stage/learn.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "lib/file.h"
+#include "lib/log.h"
+#include "lib/num.h"
+#include "lib/paths.h"
+#include "lib/rootfs.h"
+#include "stage/learn.h"
+#include "stage/manifest.h"
+#include "stage/plan.h"
+
+#define LEARN_USAGE \
+	"usage: root2ram learn -o FILE [--seconds N] [--root DIR] [--manifests DIR] [-- COMMAND [ARG...]]\n"
+#define LEARN_MASK (FAN_OPEN | FAN_OPEN_EXEC | FAN_CLOSE_WRITE | FAN_MODIFY)
+#define LEARN_DRAIN_MS 200 /* after COMMAND exits: events still queued */
+
+struct proc {
+	const char *exe;
+	int ours;
+};
+
+struct learner {
+	struct learn l;
+	struct rootfs rfs;
+	char root[4096]; /* canonical; "" for "/" */
+	size_t rootlen;
+	int fan;
+	pid_t self, child;
+	struct strmap procs; /* "PID" -> struct proc */
+	struct arena arena;
+	struct timespec start;
+	unsigned long events, overflow, outside, unnamed, guessed, nomem;
+	char unnamed_eg[256];
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* statx(2) for the birth time: musl's headers do not have it.  The layout
+ * is the kernel's ABI (include/uapi/linux/stat.h), 256 bytes. */
+struct learn_statx {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, spare0;
+	uint64_t ino, size, blocks, attributes_mask;
+	struct { int64_t sec; uint32_t nsec; int32_t reserved; } atime, btime, ctime, mtime;
+	uint64_t spare[16];
+};
+#define LEARN_STATX_BTIME 0x800U
+
+/* Did the file come into being after the run started?  The birth time
+ * says so where the file system keeps one (ext4, xfs, btrfs, tmpfs); else
+ * (NFSv3) a modification after the start, at first sight, stands for it. */
+static int born_after(const struct learner *x, int fd, const struct stat *st)
+{
+	struct learn_statx sx;
+	int64_t s = x->start.tv_sec;
+
+	memset(&sx, 0, sizeof sx);
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, LEARN_STATX_BTIME, &sx) == 0 &&
+	    (sx.mask & LEARN_STATX_BTIME))
+		return sx.btime.sec > s || (sx.btime.sec == s && (long)sx.btime.nsec >= x->start.tv_nsec);
+	return st->st_mtim.tv_sec > x->start.tv_sec ||
+	       (st->st_mtim.tv_sec == x->start.tv_sec && st->st_mtim.tv_nsec >= x->start.tv_nsec);
+}
+
+/* The path inside the root, or NULL if it is outside. */
+static const char *inside(const struct learner *x, const char *path)
+{
+	if (!x->rootlen)
+		return path;
+	if (strncmp(path, x->root, x->rootlen))
+		return NULL;
+	if (!path[x->rootlen])
+		return "/";
+	return path[x->rootlen] == '/' ? path + x->rootlen : NULL;
+}
+
+static struct proc *proc_get(struct learner *x, pid_t pid, int create)
+{
+	char key[16];
+	struct proc *p;
+	char *k;
+
+	snprintf(key, sizeof key, "%d", (int)pid);
+	if ((p = strmap_get(&x->procs, key)) || !create)
+		return p;
+	if (!(p = arena_alloc(&x->arena, sizeof *p)) || !(k = arena_strdup(&x->arena, key)) ||
+	    strmap_put(&x->procs, k, p))
+		return NULL;
+	p->exe = NULL;
+	p->ours = 0;
+	return p;
+}
+
+/* The parent of pid from /proc/PID/stat ("PID (COMM) S PPID ..."; COMM may
+ * hold anything, so the last ')' ends it), or -1 if pid is gone. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[32], buf[512], *s;
+	unsigned long long v;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (read_text(path, buf, sizeof buf) < 0 || !(s = strrchr(buf, ')')))
+		return -1;
+	if (s[1] != ' ' || !s[2] || s[3] != ' ' || !num_decimal(s + 4, &v))
+		return -1;
+	return (pid_t)v;
+}
+
+static int is_ours(struct learner *x, pid_t pid)
+{
+	pid_t chain[64], p = pid, pp;
+	struct proc *c;
+	int n = 0, r, i;
+
+	for (;;) {
+		if (p == x->child || p == x->self) {
+			r = 1;
+			break;
+		}
+		if ((c = proc_get(x, p, 0))) {
+			r = c->ours;
+			break;
+		}
+		if (p <= 1 || n == (int)(sizeof chain / sizeof chain[0])) {
+			r = 0;
+			break;
+		}
+		chain[n++] = p;
+		if ((pp = parent_of(p)) < 0) {
+			/* gone: only the event's own process can be (its
+			 * ancestors are alive, or it was reparented to us) */
+			r = p == pid && pid > x->child;
+			x->guessed += r;
+			break;
+		}
+		p = pp;
+	}
+	for (i = 0; i < n; i++)
+		if ((c = proc_get(x, chain[i], 1)))
+			c->ours = r;
+	return r;
+}
+
+/* The program a process runs now, for the "used by" comments; the last
+ * one known once it has exited. */
+static const char *exe_of(struct learner *x, pid_t pid)
+{
+	char path[32], buf[4096];
+	struct proc *p = proc_get(x, pid, 1);
+	const char *e;
+	ssize_t n;
+
+	if (!p)
+		return NULL;
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	if ((n = readlink(path, buf, sizeof buf - 1)) > 0) {
+		buf[n] = 0;
+		e = inside(x, buf) ? inside(x, buf) : buf;
+		if (!p->exe || strcmp(p->exe, e))
+			p->exe = arena_strdup(&x->arena, e);
+	}
+	return p->exe;
+}
+
+static void note(struct learner *x, const char *path, const char *prog, pid_t pid,
+		 unsigned flags, int fd, const struct stat *st)
+{
+	const char *rel = inside(x, path);
+	int r;
+
+	if (!rel) {
+		x->outside++;
+		return;
+	}
+	if (fd >= 0 && born_after(x, fd, st))
+		flags |= LEARN_NEW;
+	r = learn_note(&x->l, rel, prog ? prog : exe_of(x, pid), (int)pid, flags,
+		       (unsigned long long)st->st_size);
+	if (r == -EINVAL) {
+		/* a blank in the name, or "(deleted)" */
+		if (!x->unnamed++)
+			snprintf(x->unnamed_eg, sizeof x->unnamed_eg, "%s", rel);
+	} else if (r < 0) {
+		x->nomem++;
+	}
+}
+
+static void event(struct learner *x, const struct fanotify_event_metadata *ev)
+{
+	char link[32], path[4096];
+	struct stat st;
+	unsigned flags = 0;
+	ssize_t n;
+
+	if (ev->mask & FAN_Q_OVERFLOW)
+		x->overflow++;
+	if (ev->fd < 0)
+		return;
+	if (ev->pid == x->self || (x->child > 0 && !is_ours(x, ev->pid)))
+		goto out;
+	x->events++;
+	if (ev->mask & (FAN_OPEN | FAN_OPEN_EXEC))
+		flags |= LEARN_READ;
+	if (ev->mask & (FAN_CLOSE_WRITE | FAN_MODIFY))
+		flags |= LEARN_WRITTEN;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", ev->fd);
+	if ((n = readlink(link, path, sizeof path - 1)) <= 0 || fstat(ev->fd, &st) < 0) {
+		x->unnamed++;
+		goto out;
+	}
+	path[n] = 0;
+	if (S_ISREG(st.st_mode))
+		note(x, path, NULL, ev->pid, flags, ev->fd, &st);
+out:
+	close(ev->fd);
+}
+
+/* Read what is queued; 1 if anything was, 0 if not. */
+static int read_events(struct learner *x)
+{
+	/* the kernel's records are 8-byte aligned, as struct fanotify_event_metadata */
+	static uint64_t buf[4096 / sizeof(uint64_t)];
+	const struct fanotify_event_metadata *ev;
+	ssize_t len;
+	int any = 0;
+
+	while ((len = read(x->fan, buf, sizeof buf)) > 0) {
+		any = 1;
+		for (ev = (const void *)buf; FAN_EVENT_OK(ev, len); ev = FAN_EVENT_NEXT(ev, len))
+			if (ev->vers == FANOTIFY_METADATA_VERSION)
+				event(x, ev);
+	}
+	return any;
+}
+
+/* Mark the root's mount and every mount under it that is not an API file
+ * system.  mountinfo's 5th field is the mount point, with blanks as \040. */
+static int mark_mounts(struct learner *x, const char *rootdir)
+{
+	char *buf, *line, *next, mp[4096];
+	const char *rel;
+	ssize_t n;
+	int marked = 0;
+
+	if (fanotify_mark(x->fan, FAN_MARK_ADD | FAN_MARK_MOUNT, LEARN_MASK, AT_FDCWD, rootdir) < 0)
+		return -errno;
+	marked++;
+	if (!(buf = malloc(1 << 20)))
+		return -ENOMEM;
+	if ((n = read_text("/proc/self/mountinfo", buf, 1 << 20)) < 0) {
+		free(buf);
+		return (int)n;
+	}
+	for (line = buf; *line; line = next) {
+		char *f = line, *o = mp;
+		int i;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = 0;
+		for (i = 0; i < 4 && f; i++)
+			f = strchr(f, ' ') ? strchr(f, ' ') + 1 : NULL;
+		if (!f)
+			continue;
+		for (; *f && *f != ' ' && o < mp + sizeof mp - 1; f++) {
+			if (f[0] == '\\' && f[1] >= '0' && f[1] <= '3' && f[2] && f[3]) {
+				*o++ = (char)((f[1] - '0') * 64 + (f[2] - '0') * 8 + (f[3] - '0'));
+				f += 3;
+			} else {
+				*o++ = *f;
+			}
+		}
+		*o = 0;
+		if (!(rel = inside(x, mp)) || !strcmp(rel, "/") || learn_is_api(rel))
+			continue;
+		if (fanotify_mark(x->fan, FAN_MARK_ADD | FAN_MARK_MOUNT, LEARN_MASK, AT_FDCWD, mp) < 0)
+			warn("learn: cannot watch %s: %s; what is read there is not seen", mp,
+			     strerror(errno));
+		else
+			marked++;
+	}
+	free(buf);
+	debug("learn: watching %d mounts", marked);
+	return 0;
+}
+
+/* What base brings: its own lines, and what planning it adds (libraries,
+ * NSS modules, the symlinks and directories on the way). */
+static void load_base(struct learner *x, const char *mdir)
+{
+	struct manifest m;
+	struct plan p;
+	enum log_level lvl = log_get_level();
+	size_t i;
+
+	manifest_init(&m, mdir ? NULL : &x->rfs, mdir ? mdir : R2R_MANIFEST_DIR);
+	if (manifest_load(&m, "base") == -ENOENT) {
+		warn("learn: no base.manifest in %s: nothing is left out for it",
+		     mdir ? mdir : x->rfs.dir);
+		manifest_free(&m);
+		return;
+	}
+	learn_skip_manifest(&x->l, &m);
+	/* the plan's problems (a base naming busybox on a host without it)
+	 * are for `root2ram plan` to report, not here */
+	plan_init(&p, &x->rfs);
+	log_set_level(LOG_FATAL);
+	plan_add_manifest(&p, &m);
+	plan_finish(&p);
+	log_set_level(lvl);
+	for (i = 0; i < p.n; i++)
+		learn_skip(&x->l, p.e[i].path);
+	plan_free(&p);
+	manifest_free(&m);
+}
+
+/* COMMAND as the user named it, found in PATH as execvp does, with its
+ * directory resolved and its own name kept: /usr/bin/python3 stays a
+ * symlink to python3.11 (the plan copies both). */
+static void note_command(struct learner *x, const char *cmd)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char cand[4096], dir[4096], full[4096];
+	struct stat st;
+	size_t n;
+
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = strchr(cmd, '/') ? "" : path;; p = e + 1) {
+		e = p + strcspn(p, ":");
+		n = (size_t)(e - p);
+		if (strchr(cmd, '/'))
+			snprintf(cand, sizeof cand, "%s", cmd);
+		else if (snprintf(cand, sizeof cand, "%.*s/%s", (int)n, n ? p : ".", cmd) >=
+			 (int)sizeof cand)
+			goto next;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+			char *slash = strrchr(cand, '/');
+			*slash = 0;
+			if (realpath(*cand ? cand : "/", dir) &&
+			    snprintf(full, sizeof full, "%s/%s", strcmp(dir, "/") ? dir : "",
+				     slash + 1) < (int)sizeof full &&
+			    lstat(full, &st) == 0)
+				note(x, full, inside(x, full), x->child, LEARN_READ, -1, &st);
+			return;
+		}
+	next:
+		if (!*e)
+			return;
+	}
+}
+
+/* For each file: still there?  For each written one: its directory. */
+static void finish_notes(struct learner *x)
+{
+	char dir[4096];
+	struct stat st;
+	size_t i, nf = x->l.nf;
+
+	for (i = 0; i < nf; i++) {
+		struct learn_file *f = &x->l.f[i];
+		char *slash;
+
+		if (fstatat(x->rfs.fd, f->path[1] ? f->path + 1 : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
+			f->flags |= LEARN_GONE;
+		if (!(f->flags & LEARN_WRITTEN))
+			continue;
+		snprintf(dir, sizeof dir, "%s", f->path);
+		if (!(slash = strrchr(dir, '/')) || slash == dir)
+			continue;
+		*slash = 0;
+		if (fstatat(x->rfs.fd, dir + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))
+			learn_note_dir(&x->l, dir, st.st_mode);
+	}
+}
+
+static int write_atomic(const char *file, const char *text)
+{
+	char tmp[4096];
+	int r;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", file) >= (int)sizeof tmp)
+		return -ENAMETOOLONG;
+	if ((r = write_text(tmp, text)) < 0)
+		return r;
+	if (rename(tmp, file) < 0) {
+		r = -errno;
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+static int run(struct learner *x, const char *out, unsigned long long seconds, char **cmd,
+	       const char *rootdir, const char *mdir)
+{
+	struct learn_totals t;
+	struct sigaction sa;
+	struct timespec now;
+	struct pollfd pfd;
+	char *old = NULL, *text = NULL, what[1024], date[64], sz[32];
+	int pipefd[2] = { -1, -1 }, status = 0, done = 0, r, i;
+	size_t wl = 0;
+	ssize_t n;
+	time_t tt;
+
+	x->fan = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE,
+			       O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+	if (x->fan < 0) {
+		if (errno == EPERM)
+			error("learn: fanotify needs root (CAP_SYS_ADMIN): run it as root");
+		else if (errno == ENOSYS)
+			error("learn: this kernel has no fanotify: build it with CONFIG_FANOTIFY=y");
+		else
+			error("learn: fanotify_init: %s", strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	load_base(x, cmd_manifest_dir(&x->rfs, mdir));
+	if (!(old = malloc(MANIFEST_MAX_SIZE)))
+		return EXIT_SYSTEM;
+	if ((n = read_text(out, old, MANIFEST_MAX_SIZE)) < 0) {
+		if (n != -ENOENT) {
+			error("learn: cannot read %s: %s", out, strerror((int)-n));
+			return EXIT_SYSTEM;
+		}
+		*old = 0;
+	}
+	if (*old && learn_old(&x->l, old) < 0)
+		return EXIT_SYSTEM;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	clock_gettime(CLOCK_REALTIME, &x->start);
+	if (cmd) {
+		/* orphans of COMMAND's tree come to us, not to init: their
+		 * ppid chain still ends here */
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		if (pipe2(pipefd, O_CLOEXEC) < 0 || (x->child = fork()) < 0) {
+			error("learn: cannot start %s: %s", cmd[0], strerror(errno));
+			return EXIT_SYSTEM;
+		}
+		if (!x->child) {
+			char c;
+
+			close(pipefd[1]);
+			if (read(pipefd[0], &c, 1) != 1)
+				_exit(127);
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			execvp(cmd[0], cmd);
+			fprintf(stderr, "root2ram: learn: cannot run %s: %s\n", cmd[0], strerror(errno));
+			_exit(127);
+		}
+		close(pipefd[0]);
+	}
+	if ((r = mark_mounts(x, rootdir)) < 0) {
+		error("learn: cannot watch %s: %s", rootdir, strerror(-r));
+		if (cmd)
+			close(pipefd[1]);
+		return EXIT_SYSTEM;
+	}
+	if (cmd) {
+		note_command(x, cmd[0]);
+		if (write(pipefd[1], "g", 1) != 1)
+			return EXIT_SYSTEM;
+		close(pipefd[1]);
+		for (i = 0; cmd[i]; i++)
+			if (wl < sizeof what - 1)
+				wl += (size_t)snprintf(what + wl, sizeof what - wl, "%s%s",
+						       i ? " " : "", cmd[i]);
+	} else {
+		snprintf(what, sizeof what, "every process for %llu s", seconds);
+		info("learn: watching every process for %llu s", seconds);
+	}
+
+	pfd.fd = x->fan;
+	pfd.events = POLLIN;
+	for (;;) {
+		int timeout = 100;
+		pid_t w;
+
+		if (!cmd) {
+			long long left;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			left = ((long long)x->start.tv_sec + (long long)seconds - now.tv_sec) * 1000 -
+			       (now.tv_nsec - x->start.tv_nsec) / 1000000;
+			if (left <= 0 || stop)
+				break;
+			if (left < timeout)
+				timeout = (int)left;
+		}
+		poll(&pfd, 1, timeout);
+		read_events(x);
+		if (!cmd)
+			continue;
+		while ((w = waitpid(-1, &r, WNOHANG)) > 0)
+			if (w == x->child) {
+				status = r;
+				done = 1;
+			}
+		if (done)
+			break;
+	}
+	/* what was queued when the run ended */
+	while (poll(&pfd, 1, LEARN_DRAIN_MS) > 0 && read_events(x))
+		;
+	finish_notes(x);
+
+	tt = x->start.tv_sec;
+	strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime(&tt));
+	if (learn_text(&x->l, old, date, what, &text, &t) < 0 ||
+	    (r = write_atomic(out, text)) < 0) {
+		error("learn: cannot write %s: %s", out, text ? strerror(-r) : "out of memory");
+		free(text);
+		free(old);
+		return EXIT_SYSTEM;
+	}
+	free(text);
+	free(old);
+
+	if (cmd) {
+		if (WIFEXITED(status))
+			info("learn: %s exited %d", cmd[0], WEXITSTATUS(status));
+		else if (WIFSIGNALED(status))
+			info("learn: %s was killed by signal %d", cmd[0], WTERMSIG(status));
+	}
+	printf("root2ram: learn: %lu files, %lu directories, %s; %lu lines added to %s\n",
+	       t.files, t.dirs, log_human_bytes(t.bytes, sz, sizeof sz), t.added, out);
+	printf("root2ram: learn: left out: %lu brought by base, %lu in API file systems, "
+	       "%lu created by the run, %lu gone\n",
+	       t.base, t.api, t.created, t.gone);
+	/* what it could not see */
+	if (!cmd)
+		info("learn: files opened before learn started are not seen: start it before "
+		     "the appliance");
+	if (x->overflow)
+		warn("learn: the kernel's queue overflowed %lu times: some files were not seen; "
+		     "learn again with -o %s to add them", x->overflow, out);
+	if (x->unnamed)
+		warn("learn: %lu files could not be named (blanks in the name, or deleted), e.g. %s",
+		     x->unnamed, x->unnamed_eg[0] ? x->unnamed_eg : "?");
+	if (x->outside)
+		info("learn: %lu opens outside %s left out", x->outside, rootdir);
+	if (x->guessed)
+		info("learn: %lu processes had exited before their events were read; counted as "
+		     "COMMAND's because they started after it",
+		     x->guessed);
+	if (x->nomem)
+		warn("learn: out of memory for %lu files", x->nomem);
+	return 0;
+}
+
+int cmd_learn(int argc, char **argv)
+{
+	const char *out = NULL, *root = "/", *mdir = NULL, *secs = NULL;
+	unsigned long long seconds = 30;
+	char rootdir[4096];
+	static struct learner x;
+	char **cmd = NULL;
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		if ((r = cmd_option(argc, argv, &i, "-o", &out)) ||
+		    (r = cmd_option(argc, argv, &i, "--seconds", &secs)) ||
+		    (r = cmd_option(argc, argv, &i, "--root", &root)) ||
+		    (r = cmd_option(argc, argv, &i, "--manifests", &mdir))) {
+			if (r < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		if (!strcmp(argv[i], "--") && i + 1 < argc) {
+			cmd = argv + i + 1;
+			break;
+		}
+		fprintf(stderr, "root2ram: learn: unexpected '%s'\n" LEARN_USAGE, argv[i]);
+		return EXIT_USAGE;
+	}
+	if (!out) {
+		fprintf(stderr, "root2ram: learn: -o FILE is needed\n" LEARN_USAGE
+				"  records what COMMAND (or every process, for N seconds: default 30)\n"
+				"  opens, executes or maps, as a manifest\n");
+		return EXIT_USAGE;
+	}
+	if (secs && (cmd || num_in_range(secs, 1, 86400, &seconds))) {
+		fprintf(stderr, "root2ram: learn: --seconds takes 1 to 86400, without a COMMAND\n");
+		return EXIT_USAGE;
+	}
+	if (!realpath(root, rootdir) || (r = rootfs_open(&x.rfs, rootdir)) < 0) {
+		error("learn: cannot open the root %s: %s", root, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	learn_init(&x.l);
+	x.self = getpid();
+	x.child = -1;
+	snprintf(x.root, sizeof x.root, "%s", strcmp(rootdir, "/") ? rootdir : "");
+	x.rootlen = strlen(x.root);
+	r = run(&x, out, seconds, cmd, rootdir, mdir);
+	learn_free(&x.l);
+	strmap_free(&x.procs);
+	arena_free(&x.arena);
+	rootfs_close(&x.rfs);
+	return r;
+}
