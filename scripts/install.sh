@@ -8,6 +8,7 @@
 #   EXPORT/etc/root2ram/overlay/          copied over the RAM root at boot
 #   EXPORT/etc/root2ram/start.d/README    where the appliance's start scripts go
 #   EXPORT/etc/root2ram/root2ram.conf     boot options, commented
+#   EXPORT/usr/share/man/man8/root2ram.8  the manual (man root2ram), made from root2ram help
 #   EXPORT/etc/dropbear/*_host_key        made once, here, never at boot: from the
 #                                         export's OpenSSH host keys when it has them
 #                                         (the same fingerprint in RAM and on NFS)
@@ -209,6 +210,7 @@ make_list() {
 	done
 	echo "0644 rootfs-overlay/etc/root2ram/start.d/README etc/root2ram/start.d/README"
 	echo "0644 $tmp/root2ram.conf etc/root2ram/root2ram.conf"
+	echo "0644 $man usr/share/man/man8/root2ram.8"
 }
 
 write_conf() {
@@ -515,7 +517,8 @@ fi
 arch=$detected
 bin=$B/$arch/root2ram.stripped
 r2r=$bdir/host/root2ram
-for f in "$bin" "$r2r"; do
+man=$B/root2ram.8
+for f in "$bin" "$r2r" "$man"; do
 	[ -f "$f" ] && continue
 	command -v make >/dev/null || die "$f is missing, and make is not installed to build it"
 	make -s B="$B" "$f" >&2 || die "cannot build $f"
