@@ -19,6 +19,22 @@
 #include "stage/plan.h"
 
 #define PATHMAX 4096
+/* Linux BINPRM_BUF_SIZE: the kernel reads this much of a file to tell a
+ * script's "#!" line; a longer line is cut there. */
+#define HEADMAX 256
+#define MISSMAX (2 * PATHMAX + 32)
+/* Linux (binfmt_script, search_binary_handler): an interpreter may be a
+ * script itself, four levels deep at most. */
+#define SCRIPT_DEPTH 4
+
+/* An ELF file or a script found in a tree or by a wildcard: its closure or
+ * interpreter is planned by plan_finish, once every manifest line was
+ * (so libraries keep the reason of the programs named on their own line,
+ * and `lib` lines are searched as the first named program would). */
+struct plan_todo {
+	const char *path, *why, *at;
+	const char *interp; /* a script's; NULL for an ELF file */
+};
 
 const char *const plan_type_name[] = { "dir", "file", "symlink", "hardlink" };
 
@@ -33,10 +49,12 @@ void plan_free(struct plan *p)
 	if (p->res)
 		resolver_free(p->res);
 	free(p->e);
+	free(p->todo);
 	strmap_free(&p->index);
 	arena_free(&p->arena);
 	p->e = NULL;
-	p->n = p->cap = 0;
+	p->todo = NULL;
+	p->n = p->cap = p->ntodo = p->captodo = 0;
 	p->res = NULL;
 }
 
@@ -48,11 +66,41 @@ __attribute__((format(printf, 2, 3))) static void plan_error(struct plan *p, con
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (p->where)
-		error("%s:%d: %s", p->where, p->line, msg);
+	if (p->quiet) /* the plan's own errors are shown while the resolver is muted */
+		log_set_level((enum log_level)(p->quiet - 1));
+	if (p->at)
+		error("%s: %s", p->at, msg);
 	else
 		error("%s", msg);
+	if (p->quiet)
+		log_set_level(LOG_FATAL);
 	p->errors++;
+}
+
+/* "root2ram: warning: FILE:LINE: what; what to do", counted. */
+__attribute__((format(printf, 3, 4))) static void plan_warn(struct plan *p, const char *at,
+							     const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (p->quiet)
+		log_set_level((enum log_level)(p->quiet - 1));
+	if (at)
+		warn("%s: %s", at, msg);
+	else
+		warn("%s", msg);
+	if (p->quiet)
+		log_set_level(LOG_FATAL);
+	p->warnings++;
+}
+
+int plan_warnings(const struct plan *p)
+{
+	return p->warnings;
 }
 
 /* --- the index: path -> entry ------------------------------------------------- */
@@ -92,10 +140,16 @@ static struct plan_entry *put(struct plan *p, const struct plan_entry *e, int pa
 	if (parents && add_parents(p, e->path))
 		return NULL;
 	if ((old = lookup(p, e->path))) {
-		if (e->flags & PLAN_WEAK)
+		if (e->flags & PLAN_WEAK) {
+			if ((old->flags & PLAN_WEAK) && strcmp(old->target, e->target))
+				plan_warn(p, p->at, "%s is linked to %s (%s) and to %s (%s); the first "
+						    "is kept: drop one of the links lines",
+					  e->path, old->target, old->why, e->target, e->why);
 			return old;
+		}
 		if (old->flags & PLAN_WEAK) { /* a real file over a `links` default */
 			*old = *e;
+			old->at = p->at;
 			return old;
 		}
 		if (old->type == e->type &&
@@ -104,6 +158,17 @@ static struct plan_entry *put(struct plan *p, const struct plan_entry *e, int pa
 				/* `dir PATH MODE` sets the mode of a parent directory */
 				old->mode = (old->mode & ~(mode_t)07777) | (e->mode & 07777);
 				old->why = e->why;
+				old->flags |= e->flags & PLAN_RUNTIME;
+			} else if (e->type == PLAN_DIR && e->why && (old->mode & 07777) != (e->mode & 07777)) {
+				plan_warn(p, p->at, "%s is planned as dir %04o (%s) and as dir %04o (%s); "
+						    "the first is kept: give it one mode",
+					  e->path, (unsigned)(old->mode & 07777), old->why,
+					  (unsigned)(e->mode & 07777), e->why);
+			} else if (e->type == PLAN_FILE && old->src && e->src && strcmp(old->src, e->src)) {
+				plan_warn(p, p->at, "%s is planned from %s (%s) and from %s (%s); the "
+						    "first is kept: keep one",
+					  e->path, old->src, old->why ? old->why : "parent", e->src,
+					  e->why ? e->why : "parent");
 			}
 			return old;
 		}
@@ -126,6 +191,7 @@ static struct plan_entry *put(struct plan *p, const struct plan_entry *e, int pa
 		goto nomem;
 	old = &p->e[p->n++];
 	*old = *e;
+	old->at = p->at;
 	return old;
 nomem:
 	plan_error(p, "out of memory");
@@ -188,7 +254,7 @@ static void from_stat(struct plan_entry *e, const struct stat *st)
 /* A directory the manifest wants with `mode`: the root's own (owner, times)
  * if it has one there, else a new one owned by root. */
 static struct plan_entry *add_created_dir(struct plan *p, const char *path, mode_t mode,
-					  const char *why, int parents)
+					  const char *why, int parents, unsigned flags)
 {
 	struct plan_entry e = { 0 };
 	struct stat st;
@@ -204,6 +270,7 @@ static struct plan_entry *add_created_dir(struct plan *p, const char *path, mode
 	e.why = why;
 	e.type = PLAN_DIR;
 	e.mode = S_IFDIR | mode;
+	e.flags |= flags;
 	return put(p, &e, parents);
 }
 
@@ -238,7 +305,7 @@ static int add_parents(struct plan *p, const char *path)
 				return -1;
 			r = stat_path(p, buf, &st);
 			if (r == -ENOENT) {
-				if (!add_created_dir(p, dup, 0755, NULL, 0))
+				if (!add_created_dir(p, dup, 0755, NULL, 0, 0))
 					return -1;
 			} else if (r < 0 || !S_ISDIR(st.st_mode)) {
 				plan_error(p, "%s: cannot plan its parent %s: %s", path, buf,
@@ -400,6 +467,193 @@ static int need_resolver(struct plan *p)
 	return r;
 }
 
+/* --- closures of what trees and wildcards hold, scripts' interpreters ----------- */
+
+enum { HEAD_NONE, HEAD_ELF, HEAD_SCRIPT };
+
+/* What the first bytes of the file `name` in dfd say: an ELF program or
+ * shared object (ET_EXEC or ET_DYN; whether it is dynamic the resolver
+ * tells from PT_INTERP and DT_NEEDED), a script the kernel would run
+ * (binfmt_script: "#!" and an execute bit, as execve() needs; its
+ * interpreter path, cut at the first blank as the kernel does, in interp),
+ * or neither. */
+static int file_kind(int dfd, const char *name, char *interp)
+{
+	char buf[HEADMAX];
+	struct stat st;
+	ssize_t n;
+	size_t i, j;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return HEAD_NONE;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (n = read(fd, buf, sizeof buf - 1)) < 0)
+		n = 0;
+	close(fd);
+	buf[n] = '\0';
+	if (n >= 18 && !memcmp(buf, "\177ELF", 4)) {
+		/* e_type at offset 16, in the byte order of EI_DATA (2: big) */
+		unsigned t = buf[5] == 2 ? (unsigned char)buf[16] << 8 | (unsigned char)buf[17]
+					 : (unsigned char)buf[17] << 8 | (unsigned char)buf[16];
+		return t == 2 || t == 3 ? HEAD_ELF : HEAD_NONE;
+	}
+	if (n < 3 || buf[0] != '#' || buf[1] != '!' || !(st.st_mode & 0111))
+		return HEAD_NONE;
+	for (i = 2; buf[i] == ' ' || buf[i] == '\t'; i++)
+		;
+	for (j = 0; buf[i] && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n'; i++)
+		interp[j++] = buf[i];
+	interp[j] = '\0';
+	return j ? HEAD_SCRIPT : HEAD_NONE;
+}
+
+/* file_kind of a canonical path of the root. */
+static int path_kind(const struct plan *p, const char *path, char *interp)
+{
+	const char *leaf;
+	int fd = open_dir_of(p, path, &leaf), k;
+
+	if (fd < 0)
+		return HEAD_NONE;
+	k = file_kind(fd, leaf, interp);
+	close(fd);
+	return k;
+}
+
+static void defer(struct plan *p, const char *path, const char *interp)
+{
+	struct plan_todo *t;
+
+	if (p->ntodo == p->captodo) {
+		size_t cap = p->captodo ? p->captodo * 2 : 64;
+		if (!(t = realloc(p->todo, cap * sizeof *t))) {
+			plan_error(p, "out of memory");
+			return;
+		}
+		p->todo = t;
+		p->captodo = cap;
+	}
+	t = &p->todo[p->ntodo];
+	t->path = arena_strdup(&p->arena, path);
+	t->interp = interp ? arena_strdup(&p->arena, interp) : NULL;
+	t->why = p->why;
+	t->at = p->at;
+	if (!t->path || (interp && !t->interp))
+		plan_error(p, "out of memory");
+	else
+		p->ntodo++;
+}
+
+struct missing {
+	char names[512];
+	size_t n;
+};
+
+static int on_line(void *ctx, const char *name, const char *path)
+{
+	struct missing *m = ctx;
+	size_t l = strlen(name);
+
+	if (!path && m->n + l + 3 < sizeof m->names && !strstr(m->names, name)) {
+		if (m->n) {
+			memcpy(m->names + m->n, ", ", 2);
+			m->n += 2;
+		}
+		memcpy(m->names + m->n, name, l + 1);
+		m->n += l;
+	}
+	return 0;
+}
+
+/* The closure of an ELF file, planned.  A named program (soft == 0) that
+ * misses a library fails the plan, as it would fail to start.  A module
+ * found in a tree or by a wildcard (soft) may never be loaded: a library
+ * of it that no search finds is a warning; the resolver's own messages are
+ * muted and the names it could not find said once. */
+static void closure(struct plan *p, const char *path, int soft)
+{
+	struct missing m = { "", 0 };
+	int r;
+
+	if (need_resolver(p))
+		return;
+	if (soft) {
+		p->quiet = (int)log_get_level() + 1;
+		log_set_level(LOG_FATAL);
+	}
+	r = resolver_closure(p->res, path, on_item, p);
+	if (soft && r == -ENOENT)
+		resolver_list(p->res, path, on_line, &m);
+	if (soft) {
+		log_set_level((enum log_level)(p->quiet - 1));
+		p->quiet = 0;
+	}
+	if (r == 0)
+		return;
+	if (!soft)
+		plan_error(p, "%s: %s", path,
+			   r == -ENOENT ? "a library it needs was not found (see above)" : strerror(-r));
+	else if (r == -ENOENT)
+		plan_warn(p, p->at, "%s: %s not found where the loader would look; add it to the root, "
+				    "or ignore this if the module is never loaded",
+			  path, m.n ? m.names : "a library it needs or its interpreter");
+	else
+		plan_warn(p, p->at, "%s: its libraries cannot be planned: %s; ignore this if it is "
+				    "never loaded",
+			  path, strerror(-r));
+}
+
+/* A script's interpreter, as execve() would run it: the file (its closure
+ * if it is ELF), and its own interpreter if it is a script too. */
+static void script(struct plan *p, const char *path, const char *interp, int soft, int depth)
+{
+	char c[PATHMAX], why[PATHMAX + 32], next[HEADMAX];
+	const char *saved = p->why;
+	struct stat st;
+
+	if (rootfs_realpath(p->root, interp, c, sizeof c, 0, NULL, NULL) || stat_path(p, c, &st) ||
+	    !S_ISREG(st.st_mode)) {
+		if (!soft)
+			plan_warn(p, p->at, "%s: its interpreter %s is not in the root, so it cannot "
+					    "run; install it, or correct the #! line",
+				  path, interp);
+		return;
+	}
+	snprintf(why, sizeof why, "interpreter of %s", path);
+	if (!(p->why = arena_strdup(&p->arena, why))) {
+		p->why = saved;
+		plan_error(p, "out of memory");
+		return;
+	}
+	closure(p, c, soft);
+	if (depth < SCRIPT_DEPTH && path_kind(p, c, next) == HEAD_SCRIPT)
+		script(p, c, next, soft, depth + 1);
+	p->why = saved;
+}
+
+static int todo_by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct plan_todo *)a)->path, ((const struct plan_todo *)b)->path);
+}
+
+/* In path order, not readdir()'s, so a library shared by several modules
+ * has the same reason on every file system. */
+static void run_todo(struct plan *p)
+{
+	if (p->ntodo)
+		qsort(p->todo, p->ntodo, sizeof *p->todo, todo_by_path);
+	for (size_t i = 0; i < p->ntodo; i++) {
+		const struct plan_todo *t = &p->todo[i];
+		p->why = t->why;
+		p->at = t->at;
+		if (t->interp)
+			script(p, t->path, t->interp, 1, 1);
+		else
+			closure(p, t->path, 1);
+	}
+	p->at = NULL;
+}
+
 /* --- trees ---------------------------------------------------------------------- */
 
 /* The entry of the tree at src in the root (dst in the RAM root), `name`
@@ -424,7 +678,8 @@ static int tree_entry(struct plan *p, int dfd, const char *name, const char *src
 		target[n] = '\0';
 		e->target = arena_strdup(&p->arena, target);
 	} else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		warn("%s: a device, fifo or socket; not copied", src);
+		plan_warn(p, p->at, "%s: a device, fifo or socket; not copied (devtmpfs provides /dev)",
+			  src);
 		return 1;
 	}
 	e->path = arena_strdup(&p->arena, dst);
@@ -439,7 +694,8 @@ static int tree_entry(struct plan *p, int dfd, const char *name, const char *src
 
 /* src and dst hold the directory's paths (sl and dl bytes); each entry's
  * name is appended in turn. */
-static int walk(struct plan *p, int dfd, char *src, size_t sl, char *dst, size_t dl, int depth)
+static int walk(struct plan *p, int dfd, char *src, size_t sl, char *dst, size_t dl, int depth,
+		int deps)
 {
 	DIR *d;
 	struct dirent *de;
@@ -476,13 +732,21 @@ static int walk(struct plan *p, int dfd, char *src, size_t sl, char *dst, size_t
 			r = skip;
 			break;
 		}
-		if (skip || !put(p, &e, 0) || e.type != PLAN_DIR)
+		if (skip || !put(p, &e, 0))
+			continue;
+		if (e.type == PLAN_FILE && deps) {
+			char interp[HEADMAX];
+			int k = file_kind(dirfd(d), de->d_name, interp);
+			if (k != HEAD_NONE)
+				defer(p, dst, k == HEAD_SCRIPT ? interp : NULL);
+		}
+		if (e.type != PLAN_DIR)
 			continue;
 		fd2 = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd2 < 0)
 			plan_error(p, "%s: %s", src, strerror(errno));
 		else
-			walk(p, fd2, src, sl + 1 + nl, dst, dl + 1 + nl, depth + 1);
+			walk(p, fd2, src, sl + 1 + nl, dst, dl + 1 + nl, depth + 1, deps);
 	}
 	closedir(d);
 	return r;
@@ -510,22 +774,27 @@ int plan_add_tree(struct plan *p, const char *src, const char *dest, const char 
 	snprintf(d, sizeof d, "%s", same ? s : dest);
 	if (strcmp(d, "/")) {
 		if (same ? !add_src(p, s, NULL, p->why)
-			 : !add_created_dir(p, arena_strdup(&p->arena, d), 0755, p->why, 1)) {
+			 : !add_created_dir(p, arena_strdup(&p->arena, d), 0755, p->why, 1, 0)) {
 			close(fd);
 			return -EINVAL;
 		}
 	}
-	/* "/" walks as "" so children are "/etc", not "//etc" */
-	return walk(p, fd, s, strcmp(s, "/") ? strlen(s) : 0, d, strcmp(d, "/") ? strlen(d) : 0, 0);
+	/* "/" walks as "" so children are "/etc", not "//etc".  The ELF files
+	 * and scripts of a tree planned where it is get their closures; a tree
+	 * copied elsewhere (the overlay) is planned as it is. */
+	return walk(p, fd, s, strcmp(s, "/") ? strlen(s) : 0, d, strcmp(d, "/") ? strlen(d) : 0, 0,
+		    same);
 }
 
 /* --- directives ------------------------------------------------------------------ */
 
 /* A path naming something of the root: a file with its closure, or a
- * directory (alone, or its tree). */
-static void add_path(struct plan *p, const char *path, int tree, int optional)
+ * directory (alone, or its tree).  soft: found by a wildcard, its closure
+ * planned by plan_finish and its missing libraries only warned of. */
+static void add_path(struct plan *p, const char *path, int tree, int optional, int soft)
 {
-	char c[PATHMAX];
+	char c[PATHMAX], interp[HEADMAX];
+	int k;
 	struct stat st;
 	int r;
 
@@ -550,12 +819,19 @@ static void add_path(struct plan *p, const char *path, int tree, int optional)
 			add_src(p, c, NULL, p->why);
 		return;
 	}
-	if (need_resolver(p))
+	if (soft) {
+		if ((r = canon(p, path, c)) < 0) {
+			if (r != -EINVAL) /* else add_src said why */
+				plan_error(p, "%s: %s", path, strerror(-r));
+			return;
+		}
+		if (add_src(p, c, NULL, p->why) && (k = path_kind(p, c, interp)) != HEAD_NONE)
+			defer(p, c, k == HEAD_SCRIPT ? interp : NULL);
 		return;
-	r = resolver_closure(p->res, path, on_item, p);
-	if (r < 0)
-		plan_error(p, "%s: %s", path,
-			   r == -ENOENT ? "a library it needs was not found (see above)" : strerror(-r));
+	}
+	closure(p, path, 0);
+	if (path_kind(p, c, interp) == HEAD_SCRIPT)
+		script(p, c, interp, 0, 1);
 }
 
 /* Components without glob characters are taken as they are: appended to
@@ -605,7 +881,7 @@ static void glob_step(struct plan *p, const struct mf_entry *me, char *buf, size
 		char c[PATHMAX];
 		if (rootfs_realpath(p->root, buf, c, sizeof c, 0, NULL, NULL) == 0) {
 			++*matches;
-			add_path(p, buf, me->kind == MF_TREE, 0);
+			add_path(p, buf, me->kind == MF_TREE, 0, 1);
 		}
 		return;
 	}
@@ -663,7 +939,7 @@ static void add_created(struct plan *p, const struct mf_entry *me)
 	if (!path)
 		return;
 	if (me->kind == MF_DIR) {
-		add_created_dir(p, path, me->mode, p->why, 1);
+		add_created_dir(p, path, me->mode, p->why, 1, PLAN_RUNTIME);
 		return;
 	}
 	e.path = path;
@@ -689,7 +965,9 @@ int plan_add_manifest(struct plan *p, const struct manifest *m)
 		p->why = arena_strdup(&p->arena, why);
 		p->where = me->where;
 		p->line = me->line;
-		if (!p->why) {
+		snprintf(why, sizeof why, "%s:%d", me->where, me->line);
+		p->at = arena_strdup(&p->arena, why);
+		if (!p->why || !p->at) {
 			plan_error(p, "out of memory");
 			break;
 		}
@@ -705,7 +983,7 @@ int plan_add_manifest(struct plan *p, const struct manifest *m)
 						      "with '?' if that is fine",
 						   p->root->dir, me->path);
 			} else {
-				add_path(p, me->path, me->kind == MF_TREE, opt);
+				add_path(p, me->path, me->kind == MF_TREE, opt, 0);
 			}
 			break;
 		case MF_LIB:
@@ -719,6 +997,7 @@ int plan_add_manifest(struct plan *p, const struct manifest *m)
 	}
 	p->where = NULL;
 	p->line = 0;
+	p->at = NULL;
 	return p->errors > before ? -EINVAL : 0;
 }
 
@@ -742,7 +1021,9 @@ static void add_nss(struct plan *p)
 	if (rootfs_realpath(p->root, NSS_CONF, c, sizeof c, 0, NULL, NULL) ||
 	    !(e = plan_find(p, c)) || e->type != PLAN_FILE)
 		return;
+	p->at = e->at; /* what the modules bring in came with nsswitch.conf */
 	nss_modules(p->root, c, on_module, p);
+	p->at = NULL;
 }
 
 static int by_path(const void *a, const void *b)
@@ -778,16 +1059,113 @@ static int find_hardlinks(struct plan *p)
 	return r;
 }
 
+/* Whether the symlink e leads to something planned, followed through the
+ * plan's own entries as the kernel would follow it in the RAM root (at most
+ * 40 links, Linux MAXSYMLINKS).  A path under a `dir` line's directory is
+ * made at run time (a mount point, /tmp) and counts as there.  If not,
+ * the first path that is missing goes in miss. */
+static int link_lands(const struct plan *p, const struct plan_entry *e, char *miss)
+{
+	char cur[PATHMAX], rest[PATHMAX], tmp[2 * PATHMAX];
+	const char *r = rest, *slash;
+	size_t cl, len;
+	int hops = 0;
+
+	if (e->target[0] == '/') {
+		cur[0] = '\0';
+	} else {
+		slash = strrchr(e->path, '/');
+		len = (size_t)(slash - e->path);
+		memcpy(cur, e->path, len);
+		cur[len] = '\0';
+	}
+	snprintf(rest, sizeof rest, "%s", e->target);
+	for (;;) {
+		const struct plan_entry *q;
+		while (*r == '/')
+			r++;
+		if (!*r)
+			return 1;
+		slash = strchr(r, '/');
+		cl = slash ? (size_t)(slash - r) : strlen(r);
+		len = strlen(cur);
+		if (cl == 1 && r[0] == '.') {
+			r += cl;
+			continue;
+		}
+		if (cl == 2 && r[0] == '.' && r[1] == '.') {
+			char *up = strrchr(cur, '/');
+			if (up)
+				*up = '\0';
+			r += cl;
+			continue;
+		}
+		if (len + cl + 2 > sizeof cur)
+			return 1; /* not ours to judge */
+		cur[len] = '/';
+		memcpy(cur + len + 1, r, cl);
+		cur[len + 1 + cl] = '\0';
+		r += cl;
+		if (!(q = lookup(p, cur))) {
+			const struct plan_entry *dir;
+			cur[len] = '\0';
+			dir = len ? lookup(p, cur) : NULL;
+			if (dir && dir->type == PLAN_DIR && (dir->flags & PLAN_RUNTIME))
+				return 1;
+			cur[len] = '/';
+			snprintf(miss, MISSMAX, "%s", cur);
+			return 0;
+		}
+		if (q->type == PLAN_SYMLINK) {
+			if (++hops > 40) {
+				snprintf(miss, MISSMAX, "%s (too many levels of links)", cur);
+				return 0;
+			}
+			if ((size_t)snprintf(tmp, sizeof tmp, "%s/%s", q->target, r) >= sizeof rest)
+				return 1;
+			memcpy(rest, tmp, strlen(tmp) + 1);
+			r = rest;
+			if (q->target[0] == '/')
+				cur[0] = '\0';
+			else
+				cur[len] = '\0';
+		} else if (q->type != PLAN_DIR) {
+			while (*r == '/')
+				r++;
+			if (*r) {
+				snprintf(miss, MISSMAX, "%s/%s (below a file)", cur, r);
+				return 0;
+			}
+		}
+	}
+}
+
+static void check_links(struct plan *p)
+{
+	char miss[MISSMAX];
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		if (e->type == PLAN_SYMLINK && !link_lands(p, e, miss))
+			plan_warn(p, e->at, "%s -> %s: %s is not planned, so the link dangles in the "
+					    "RAM root; add it to a manifest, or drop the link",
+				  e->path, e->target, miss);
+	}
+}
+
 int plan_finish(struct plan *p)
 {
 	p->where = NULL;
+	p->at = NULL;
 	if (!p->no_nss)
 		add_nss(p);
+	run_todo(p);
 	qsort(p->e, p->n, sizeof *p->e, by_path);
 	if (reindex(p) || find_hardlinks(p))
 		plan_error(p, "out of memory");
+	check_links(p);
 	p->finished = 1;
-	return p->errors ? -EINVAL : 0;
+	return p->errors || (p->strict && p->warnings) ? -EINVAL : 0;
 }
 
 int plan_build(struct plan *p, const char *manifest_dir, char *const *names, int n)
@@ -814,6 +1192,7 @@ void plan_totals(const struct plan *p, struct plan_totals *t)
 	unsigned long long page = pg > 0 ? (unsigned long long)pg : 4096;
 
 	memset(t, 0, sizeof *t);
+	t->warnings = p->warnings;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		switch (e->type) {
@@ -865,9 +1244,12 @@ void plan_print_totals(const struct plan_totals *t, FILE *f)
 {
 	char b1[32], b2[32];
 
-	fprintf(f, "total: %lu files, %llu bytes (%s), %lu symlinks, %lu directories, %lu hard links\n",
+	fprintf(f, "total: %lu files, %llu bytes (%s), %lu symlinks, %lu directories, %lu hard links",
 		t->files, t->bytes, log_human_bytes(t->bytes, b1, sizeof b1), t->symlinks, t->dirs,
 		t->hardlinks);
+	if (t->warnings)
+		fprintf(f, ", %d warning%s", t->warnings, t->warnings == 1 ? "" : "s");
+	fputc('\n', f);
 	fprintf(f, "tmpfs: %llu bytes (%s): %llu in pages + %d per inode for %lu inodes\n", t->tmpfs,
 		log_human_bytes(t->tmpfs, b2, sizeof b2), t->pages, PLAN_INODE_COST,
 		t->files + t->dirs + t->symlinks);

@@ -9,7 +9,10 @@
  * once and linked under its other names.
  *
  * Used by `root2ram plan`, `root2ram stage` and by the boot (bootstage.c).
- * Nothing here exits; problems are logged as "FILE:LINE: ..." and counted.
+ * Nothing here exits; problems are logged as "FILE:LINE: ..." and counted:
+ * errors (staging would fail) in p->errors, warnings (a link that would
+ * dangle in RAM, a module's library not found, a path named twice with
+ * different metadata) in p->warnings; p->strict makes warnings fail too.
  */
 #ifndef R2R_PLAN_H
 #define R2R_PLAN_H
@@ -28,6 +31,8 @@ enum plan_type { PLAN_DIR, PLAN_FILE, PLAN_SYMLINK, PLAN_HARDLINK };
 enum {
 	PLAN_CREATED = 1, /* made by the manifest (dir, symlink), not copied */
 	PLAN_WEAK = 2,    /* from `links`: a real file at the same path wins */
+	PLAN_RUNTIME = 4, /* a `dir` line: filled at run time (a mount point,
+			     /tmp), so a link into it is not dangling */
 };
 
 struct plan_entry {
@@ -36,6 +41,7 @@ struct plan_entry {
 			       copied elsewhere, like the overlay); NULL if created */
 	const char *target; /* symlink: its text; hard link: the planned path it links to */
 	const char *why;    /* "base.manifest:12", "needed by /usr/sbin/dropbear"; NULL: a parent */
+	const char *at;     /* "manifests/base.manifest:12": the line that brought it in, for warnings */
 	unsigned long long size;
 	mode_t mode;        /* st_mode, type bits included */
 	uid_t uid;
@@ -49,6 +55,7 @@ struct plan_entry {
 
 struct plan_totals {
 	unsigned long files, dirs, symlinks, hardlinks;
+	int warnings;                   /* the plan's, printed when there are any */
 	unsigned long long bytes;       /* sum of the regular files' sizes */
 	unsigned long long pages;       /* bytes the tmpfs allocates in pages */
 	unsigned long long tmpfs;       /* pages + PLAN_INODE_COST per inode: the size to give */
@@ -63,11 +70,14 @@ struct plan_totals {
 #define PLAN_SHORT_SYMLINK 128
 
 struct resolver;
+struct plan_todo;
 
 struct plan {
 	struct plan_entry *e;
 	size_t n, cap;
 	int errors;
+	int warnings;
+	int strict;           /* plan_finish: warnings fail the plan too (plan --strict) */
 	int finished;
 	int no_nss;           /* plan_finish: do not look at nsswitch.conf */
 	const struct rootfs *root;
@@ -77,7 +87,13 @@ struct plan {
 	const char *why;      /* of the directive being planned */
 	const char *where;
 	int line;
+	const char *at;       /* "where:line" of it, NULL outside a manifest */
 	unsigned flags;
+	int quiet;            /* the resolver's messages muted: the level to restore + 1 */
+	/* ELF files and scripts met in trees and wildcards, whose libraries
+	 * and interpreters plan_finish adds */
+	struct plan_todo *todo;
+	size_t ntodo, captodo;
 };
 
 void plan_init(struct plan *p, const struct rootfs *root);
@@ -96,9 +112,14 @@ int plan_add_manifest(struct plan *p, const struct manifest *m);
  * symlinks in it kept as symlinks (the overlay: "/etc/root2ram/overlay" to
  * "/").  0 or -errno. */
 int plan_add_tree(struct plan *p, const char *src, const char *dest, const char *why);
-/* Add the NSS modules nsswitch.conf names if it is planned, sort by path
- * (parents before children), find hard links.  Returns p->errors ? -EINVAL : 0. */
+/* Add the NSS modules nsswitch.conf names if it is planned, the closures
+ * of the ELF files and scripts found in trees and wildcards, sort by path
+ * (parents before children), find hard links, warn of symlinks whose
+ * target is not planned.  Returns -EINVAL if p->errors, or p->warnings
+ * with p->strict; else 0. */
 int plan_finish(struct plan *p);
+/* The warnings of the plan (the boot logs the count; they never fail it). */
+int plan_warnings(const struct plan *p);
 
 const struct plan_entry *plan_find(const struct plan *p, const char *path);
 void plan_totals(const struct plan *p, struct plan_totals *t);
