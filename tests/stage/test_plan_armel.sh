@@ -50,6 +50,28 @@ for prog in /usr/sbin/dropbear /usr/bin/man; do
 	[ -z "$missing" ] && pass "every library glibc loads for $prog is planned" ||
 		fail "$prog: planned without:$missing"
 done
+# ELF modules found in a tree or by a glob get their libraries, as glibc's
+# loader loads them for the module (its loader comes with the program)
+d=/usr/lib/arm-linux-gnueabi
+printf '%s\n' "$d/engines-3/" "$d/ossl-modules/*.so" >"$t/mods.manifest"
+rc=0
+"$R2R" plan --strict --root "$root" "$t/mods.manifest" >"$t/mods.plan" 2>"$t/mods.err" || rc=$?
+[ $rc = 0 ] && pass "plan --strict of a tree and a glob of modules exits 0" ||
+	fail "plan of modules: rc=$rc: $(cat "$t/mods.err")"
+for mod in "$root$d"/engines-3/*.so "$root$d"/ossl-modules/*.so; do
+	missing=""
+	for lib in $(qemu-arm -L "$root" "$ldso" --list "$mod" 2>/dev/null | awk '/=> \// { print $3 }'); do
+		real=$(readlink -f "$root${lib#"$root"}") || true
+		real=${real#"$root"}
+		grep -q "^file     $real " "$t/mods.plan" || missing="$missing $real"
+	done
+	[ -z "$missing" ] && pass "every library glibc loads for ${mod#"$root"} is planned" ||
+		fail "${mod#"$root"}: planned without:$missing"
+done
+grep -q "^file     [^ ]*/libcrypto.so.3 [0-9]* (needed by $d/engines-3/" "$t/mods.plan" &&
+	pass "a module's library shows the module as its reason" ||
+	fail "no 'needed by $d/engines-3/...' reason: $(grep libcrypto "$t/mods.plan")"
+
 # default.manifest names no NSS module: nsswitch.conf's hosts line brings them
 dplan=$(mktemp)
 # (the exit statuses of these plans are checked above)
@@ -79,6 +101,20 @@ n=$(grep -c 'broken.manifest:[0-9]*: ' "$t/broken.err" || true)
 [ $rc = 1 ] && [ "$n" = 4 ] && grep -q '4 problems (above); staging would fail' "$t/broken.err" &&
 	pass "a broken manifest: all 4 problems with file:line, exit 1" ||
 	fail "broken manifest: rc=$rc, $n problems: $(cat "$t/broken.err")"
+# warnings: counted on the totals line, exit 0; --strict makes them fail
+printf 'include base\ndir /x 0755\ndir /x 0700\n' >"$t/warn.manifest"
+rc=0
+"$R2R" plan --root "$root" --manifests manifests "$t/warn.manifest" >"$t/warn.plan" 2>"$t/warn.err" || rc=$?
+[ $rc = 0 ] && grep -q "^root2ram: warning: $t/warn.manifest:3: /x is planned as dir 0755" "$t/warn.err" &&
+	grep -q '^total: .*, 1 warning$' "$t/warn.plan" && pass "a warning with file:line, counted, exit 0" ||
+	fail "warning: rc=$rc: $(cat "$t/warn.err") $(grep total: "$t/warn.plan")"
+rc=0
+"$R2R" plan --strict --root "$root" --manifests manifests "$t/warn.manifest" >/dev/null 2>&1 || rc=$?
+[ $rc = 1 ] && pass "plan --strict: a warning fails it, exit 1" || fail "plan --strict: rc=$rc"
+rc=0
+"$R2R" plan --strict --root "$root" --manifests manifests default >/dev/null 2>"$t/strict.err" || rc=$?
+[ $rc = 0 ] && pass "the default manifests plan without warnings (--strict)" ||
+	fail "default --strict: $(cat "$t/strict.err")"
 rc=0
 "$R2R" plan --root "$root" --manifests manifests nosuch >/dev/null 2>&1 || rc=$?
 [ $rc = 1 ] && pass "an unknown manifest name: exit 1" || fail "unknown manifest name"
