@@ -10,14 +10,20 @@
  *
  * With COMMAND, an event counts when its process is COMMAND or one of its
  * descendants: the ppid chain in /proc/PID/stat leads to COMMAND or, for an
- * orphan, to us (we are its subreaper).  A process that exited before its
- * event was read has no /proc entry left: it is counted as COMMAND's when
- * its pid is above COMMAND's (allocated after it; pids only grow until
- * they wrap), and such guesses are reported.  Without COMMAND, every
- * process's events count for N seconds.
+ * orphan, to us (we are its subreaper).  Opens are permission events
+ * (FAN_OPEN_PERM): the process waits in open(2) until we answer, so it is
+ * still there to be asked who it is, however short-lived (/bin/true).  A
+ * kernel without CONFIG_FANOTIFY_ACCESS_PERMISSIONS gets plain events; a
+ * process gone before its event is read is then counted as COMMAND's when
+ * its pid is above COMMAND's (allocated after it, pids grow until they
+ * wrap): a guess, which is reported.  Nothing of ours may open a file on
+ * a watched mount while the marks are set: it would wait for itself.
+ * Without COMMAND, every process's events count for N seconds (plain
+ * events: nothing waits for learn).
  *
  * The pure part (what goes in the text, the merge) is stage/learn.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -47,6 +53,7 @@
 #define LEARN_USAGE \
 	"usage: root2ram learn -o FILE [--seconds N] [--root DIR] [--manifests DIR] [-- COMMAND [ARG...]]\n"
 #define LEARN_MASK (FAN_OPEN | FAN_OPEN_EXEC | FAN_CLOSE_WRITE | FAN_MODIFY)
+#define LEARN_MASK_PERM (FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_MODIFY)
 #define LEARN_DRAIN_MS 200 /* after COMMAND exits: events still queued */
 
 struct proc {
@@ -60,12 +67,15 @@ struct learner {
 	char root[4096]; /* canonical; "" for "/" */
 	size_t rootlen;
 	int fan;
+	int perm;            /* opens wait for our answer */
 	pid_t self, child;
 	struct strmap procs; /* "PID" -> struct proc */
 	struct arena arena;
 	struct timespec start;
 	unsigned long events, overflow, outside, unnamed, guessed, nomem;
 	char unnamed_eg[256];
+	char self_exe[4096]; /* ours: COMMAND's image until it execs */
+	const char *cmd_path; /* COMMAND as found in PATH */
 };
 
 static volatile sig_atomic_t stop;
@@ -184,6 +194,13 @@ static int is_ours(struct learner *x, pid_t pid)
 	return r;
 }
 
+static const char *proc_exe(struct learner *x, pid_t pid)
+{
+	struct proc *p = proc_get(x, pid, 0);
+
+	return p ? p->exe : NULL;
+}
+
 /* The program a process runs now, for the "used by" comments; the last
  * one known once it has exited. */
 static const char *exe_of(struct learner *x, pid_t pid)
@@ -199,6 +216,9 @@ static const char *exe_of(struct learner *x, pid_t pid)
 	if ((n = readlink(path, buf, sizeof buf - 1)) > 0) {
 		buf[n] = 0;
 		e = inside(x, buf) ? inside(x, buf) : buf;
+		/* COMMAND opening its own program is still us, in execve */
+		if (pid == x->child && x->cmd_path && !strcmp(buf, x->self_exe))
+			e = x->cmd_path;
 		if (!p->exe || strcmp(p->exe, e))
 			p->exe = arena_strdup(&x->arena, e);
 	}
@@ -215,9 +235,11 @@ static void note(struct learner *x, const char *path, const char *prog, pid_t pi
 		x->outside++;
 		return;
 	}
+	if (learn_is_api(rel) && !learn_nameable(rel))
+		return; /* left out anyway: not worth a warning */
 	if (fd >= 0 && born_after(x, fd, st))
 		flags |= LEARN_NEW;
-	r = learn_note(&x->l, rel, prog ? prog : exe_of(x, pid), (int)pid, flags,
+	r = learn_note(&x->l, rel, prog ? prog : proc_exe(x, pid), (int)pid, flags,
 		       (unsigned long long)st->st_size);
 	if (r == -EINVAL) {
 		/* a blank in the name, or "(deleted)" */
@@ -226,6 +248,15 @@ static void note(struct learner *x, const char *path, const char *prog, pid_t pi
 	} else if (r < 0) {
 		x->nomem++;
 	}
+}
+
+static void answer(struct learner *x, const struct fanotify_event_metadata *ev)
+{
+	struct fanotify_response r = { ev->fd, FAN_ALLOW };
+
+	if (ev->mask & FAN_ALL_PERM_EVENTS)
+		while (write(x->fan, &r, sizeof r) < 0 && errno == EINTR)
+			;
 }
 
 static void event(struct learner *x, const struct fanotify_event_metadata *ev)
@@ -239,10 +270,15 @@ static void event(struct learner *x, const struct fanotify_event_metadata *ev)
 		x->overflow++;
 	if (ev->fd < 0)
 		return;
-	if (ev->pid == x->self || (x->child > 0 && !is_ours(x, ev->pid)))
+	if (ev->pid == x->self || (x->child > 0 && !is_ours(x, ev->pid))) {
+		answer(x, ev);
 		goto out;
+	}
+	/* who it is, while it waits; then let it go on */
+	exe_of(x, ev->pid);
+	answer(x, ev);
 	x->events++;
-	if (ev->mask & (FAN_OPEN | FAN_OPEN_EXEC))
+	if (ev->mask & (FAN_OPEN | FAN_OPEN_EXEC | FAN_OPEN_PERM))
 		flags |= LEARN_READ;
 	if (ev->mask & (FAN_CLOSE_WRITE | FAN_MODIFY))
 		flags |= LEARN_WRITTEN;
@@ -285,7 +321,9 @@ static int mark_mounts(struct learner *x, const char *rootdir)
 	ssize_t n;
 	int marked = 0;
 
-	if (fanotify_mark(x->fan, FAN_MARK_ADD | FAN_MARK_MOUNT, LEARN_MASK, AT_FDCWD, rootdir) < 0)
+	unsigned long long mask = x->perm ? LEARN_MASK_PERM : LEARN_MASK;
+
+	if (fanotify_mark(x->fan, FAN_MARK_ADD | FAN_MARK_MOUNT, mask, AT_FDCWD, rootdir) < 0)
 		return -errno;
 	marked++;
 	if (!(buf = malloc(1 << 20)))
@@ -316,7 +354,7 @@ static int mark_mounts(struct learner *x, const char *rootdir)
 		*o = 0;
 		if (!(rel = inside(x, mp)) || !strcmp(rel, "/") || learn_is_api(rel))
 			continue;
-		if (fanotify_mark(x->fan, FAN_MARK_ADD | FAN_MARK_MOUNT, LEARN_MASK, AT_FDCWD, mp) < 0)
+		if (fanotify_mark(x->fan, FAN_MARK_ADD | FAN_MARK_MOUNT, mask, AT_FDCWD, mp) < 0)
 			warn("learn: cannot watch %s: %s; what is read there is not seen", mp,
 			     strerror(errno));
 		else
@@ -385,12 +423,32 @@ static void note_command(struct learner *x, const char *cmd)
 				     slash + 1) < (int)sizeof full &&
 			    lstat(full, &st) == 0)
 				note(x, full, inside(x, full), x->child, LEARN_READ, -1, &st);
+			if (inside(x, full))
+				x->cmd_path = arena_strdup(&x->arena, inside(x, full));
 			return;
 		}
 	next:
 		if (!*e)
 			return;
 	}
+}
+
+/* Python opens DIR/__pycache__/NAME.cpython-311.pyc and only stats
+ * DIR/NAME.py (fanotify sees no stat), but imports the cached file only
+ * next to its source (PEP 3147): the source goes with it. */
+static void pyc_source(struct learner *x, const struct learn_file *f)
+{
+	char src[4096];
+	const char *c = strstr(f->path, "/__pycache__/"), *name, *dot;
+	struct stat st;
+	int n;
+
+	if (!c || !(dot = strchr(name = c + 13, '.')) || strcmp(f->path + strlen(f->path) - 4, ".pyc"))
+		return;
+	n = snprintf(src, sizeof src, "%.*s/%.*s.py", (int)(c - f->path), f->path,
+		     (int)(dot - name), name);
+	if (n < (int)sizeof src && fstatat(x->rfs.fd, src + 1, &st, 0) == 0 && S_ISREG(st.st_mode))
+		learn_note(&x->l, src, f->prog, f->pid, LEARN_READ, (unsigned long long)st.st_size);
 }
 
 /* For each file: still there?  For each written one: its directory. */
@@ -406,6 +464,8 @@ static void finish_notes(struct learner *x)
 
 		if (fstatat(x->rfs.fd, f->path[1] ? f->path + 1 : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
 			f->flags |= LEARN_GONE;
+		pyc_source(x, f);
+		f = &x->l.f[i]; /* learn_note may have moved them */
 		if (!(f->flags & LEARN_WRITTEN))
 			continue;
 		snprintf(dir, sizeof dir, "%s", f->path);
@@ -415,6 +475,48 @@ static void finish_notes(struct learner *x)
 		if (fstatat(x->rfs.fd, dir + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))
 			learn_note_dir(&x->l, dir, st.st_mode);
 	}
+}
+
+/* A program names /bin/true, the kernel opens /usr/bin/true: the fd
+ * link says only the latter.  On a merged-/usr root the top-level links
+ * (/bin -> usr/bin, /lib -> usr/lib) are how programs name nearly
+ * everything, so each one leading to a recorded file is recorded too (the
+ * plan copies a symlink a line names as a symlink). */
+static void top_links(struct learner *x)
+{
+	char target[4096];
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+	int fd;
+	size_t i, n, nf = x->l.nf;
+
+	if ((fd = openat(x->rfs.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((d = readdir(dir))) {
+		char link[300];
+
+		snprintf(link, sizeof link, "/%s", d->d_name);
+		if (fstatat(x->rfs.fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISLNK(st.st_mode) ||
+		    rootfs_realpath(&x->rfs, link, target, sizeof target, 0, NULL, NULL) < 0)
+			continue;
+		n = strlen(target);
+		for (i = 0; i < nf; i++) {
+			const struct learn_file *f = &x->l.f[i];
+
+			if (n > 1 && !strncmp(f->path, target, n) && f->path[n] == '/' &&
+			    !(f->flags & LEARN_GONE)) {
+				learn_note(&x->l, link, f->prog, f->pid, LEARN_READ, 0);
+				break;
+			}
+		}
+	}
+	closedir(dir);
 }
 
 static int write_atomic(const char *file, const char *text)
@@ -447,8 +549,18 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 	ssize_t n;
 	time_t tt;
 
-	x->fan = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE,
+	x->perm = cmd != NULL;
+	x->fan = fanotify_init((x->perm ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF) | FAN_CLOEXEC |
+				       FAN_NONBLOCK | FAN_UNLIMITED_QUEUE,
 			       O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+	if (x->fan < 0 && x->perm && errno == EINVAL) {
+		warn("learn: the kernel has no CONFIG_FANOTIFY_ACCESS_PERMISSIONS: the files of a "
+		     "process that exits at once are guessed");
+		x->perm = 0;
+		x->fan = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK |
+					       FAN_UNLIMITED_QUEUE,
+				       O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+	}
 	if (x->fan < 0) {
 		if (errno == EPERM)
 			error("learn: fanotify needs root (CAP_SYS_ADMIN): run it as root");
@@ -498,6 +610,8 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 		}
 		close(pipefd[0]);
 	}
+	if (cmd)
+		note_command(x, cmd[0]);
 	if ((r = mark_mounts(x, rootdir)) < 0) {
 		error("learn: cannot watch %s: %s", rootdir, strerror(-r));
 		if (cmd)
@@ -505,7 +619,6 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 		return EXIT_SYSTEM;
 	}
 	if (cmd) {
-		note_command(x, cmd[0]);
 		if (write(pipefd[1], "g", 1) != 1)
 			return EXIT_SYSTEM;
 		close(pipefd[1]);
@@ -550,7 +663,10 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 	/* what was queued when the run ended */
 	while (poll(&pfd, 1, LEARN_DRAIN_MS) > 0 && read_events(x))
 		;
+	/* no more waiting on us: the files below can be opened */
+	close(x->fan);
 	finish_notes(x);
+	top_links(x);
 
 	tt = x->start.tv_sec;
 	strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime(&tt));
@@ -637,6 +753,10 @@ int cmd_learn(int argc, char **argv)
 	}
 	learn_init(&x.l);
 	x.self = getpid();
+	{
+		ssize_t n = readlink("/proc/self/exe", x.self_exe, sizeof x.self_exe - 1);
+		x.self_exe[n > 0 ? n : 0] = 0;
+	}
 	x.child = -1;
 	snprintf(x.root, sizeof x.root, "%s", strcmp(rootdir, "/") ? rootdir : "");
 	x.rootlen = strlen(x.root);

@@ -216,9 +216,14 @@ static int covered(const struct strmap *m, const char *path)
 
 	if (strmap_get(m, path))
 		return 1;
-	if (n >= sizeof buf)
+	if (n + 1 >= sizeof buf)
 		return 0;
-	memcpy(buf, path, n + 1);
+	/* the tree's own directory */
+	memcpy(buf, path, n);
+	memcpy(buf + n, "/", 2);
+	if (strmap_get(m, buf))
+		return 1;
+	buf[n] = 0;
 	for (i = n; i > 0; i--)
 		if (buf[i - 1] == '/') {
 			char c = buf[i];
@@ -322,6 +327,17 @@ int learn_text(struct learn *l, const char *old, const char *date, const char *w
 		const char *key = e->prog ? e->prog : "";
 		struct group *g;
 
+		/* a group is a program, in the order the programs were first
+		 * seen (the command's own first), headed by its first pid,
+		 * whatever of it is left out */
+		if (!(g = strmap_get(&groups, key))) {
+			if (!(g = arena_alloc(&l->arena, sizeof *g)))
+				goto done;
+			g->seq = e->seq;
+			g->pid = e->pid;
+			if (strmap_put(&groups, key, g))
+				goto done;
+		}
 		if (learn_is_api(e->path)) {
 			t->api++;
 			continue;
@@ -342,16 +358,6 @@ int learn_text(struct learn *l, const char *old, const char *date, const char *w
 		t->bytes += e->size;
 		if (covered(&l->old, e->path))
 			continue;
-		/* a group is a program, in the order the programs were first
-		 * seen (the command's own first), headed by its first pid */
-		if (!(g = strmap_get(&groups, key))) {
-			if (!(g = arena_alloc(&l->arena, sizeof *g)))
-				goto done;
-			g->seq = e->seq;
-			g->pid = e->pid;
-			if (strmap_put(&groups, key, g))
-				goto done;
-		}
 		ln[n++] = (struct line){ e->path, e->prog, g->seq, g->pid };
 	}
 	for (i = 0; i < l->nd; i++) {
