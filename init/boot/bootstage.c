@@ -37,7 +37,13 @@ int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n)
 	for (i = 0; i < n && i < CONFIG_MAX_MANIFESTS; i++)
 		list[i] = names[i];
 	/* NULL: manifests from /etc/root2ram/manifests inside the root */
-	return plan_build(&plan, NULL, list, i);
+	r = plan_build(&plan, NULL, list, i);
+	/* warnings never stop a boot: `root2ram plan --strict` on the server is
+	 * where they are errors */
+	if (plan_warnings(&plan))
+		info("the plan has %d warning%s (above); root2ram plan shows them", plan_warnings(&plan),
+		     plan_warnings(&plan) == 1 ? "" : "s");
+	return r;
 }
 
 unsigned long long bootstage_need(const struct bootstage *st)

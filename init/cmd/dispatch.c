@@ -8,7 +8,7 @@
 const struct command commands[] = {
 	{ "ldd", cmd_ldd, "[--root DIR] [--closure] FILE...",
 	  "list the libraries FILE needs, as glibc's loader would find them" },
-	{ "plan", cmd_plan, "[--root DIR] [--manifests DIR] MANIFEST...",
+	{ "plan", cmd_plan, "[--strict] [--root DIR] [--manifests DIR] MANIFEST...",
 	  "show what a manifest would put in the RAM root, and its size" },
 	{ "stage", cmd_stage,
 	  "--root DIR --to DEST [--force] [--manifests DIR] [--overlay PATH] [--jobs N] MANIFEST...",
