@@ -37,7 +37,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -395,6 +394,46 @@ static void load_base(struct learner *x, const char *mdir)
 	manifest_free(&m);
 }
 
+/* The canonical path of what path names, as the kernel sees it: an O_PATH
+ * fd's link.  (musl's realpath and strftime with its time zone code cost
+ * the init more than all of learn.)  0 or -errno. */
+static int canon(const char *path, char *out, size_t size)
+{
+	char link[32];
+	ssize_t n;
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	n = readlink(link, out, size - 1);
+	close(fd);
+	if (n <= 0 || (size_t)n >= size - 1)
+		return n < 0 ? -errno : -ENAMETOOLONG;
+	out[n] = 0;
+	return 0;
+}
+
+/* "2026-12-01 10:12:00 UTC" from seconds since the epoch: days to a civil
+ * date as in Howard Hinnant's days_from_civil, inverted. */
+static void utc_date(long long t, char *buf, size_t size)
+{
+	long long z = (t >= 0 ? t : t - 86399) / 86400, era, doe, yoe, doy, mp, y, m, d;
+	long long sec = t - z * 86400;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	snprintf(buf, size, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld UTC", y + (m <= 2), m, d,
+		 sec / 3600, sec / 60 % 60, sec % 60);
+}
+
 /* COMMAND as the user named it, found in PATH as execvp does, with its
  * directory resolved and its own name kept: /usr/bin/python3 stays a
  * symlink to python3.11 (the plan copies both). */
@@ -418,7 +457,7 @@ static void note_command(struct learner *x, const char *cmd)
 		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
 			char *slash = strrchr(cand, '/');
 			*slash = 0;
-			if (realpath(*cand ? cand : "/", dir) &&
+			if (!canon(*cand ? cand : "/", dir, sizeof dir) &&
 			    snprintf(full, sizeof full, "%s/%s", strcmp(dir, "/") ? dir : "",
 				     slash + 1) < (int)sizeof full &&
 			    lstat(full, &st) == 0)
@@ -543,11 +582,10 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 	struct sigaction sa;
 	struct timespec now;
 	struct pollfd pfd;
-	char *old = NULL, *text = NULL, what[1024], date[64], sz[32];
+	char *old = NULL, *text = NULL, what[1024], date[96], sz[32];
 	int pipefd[2] = { -1, -1 }, status = 0, done = 0, r, i;
 	size_t wl = 0;
 	ssize_t n;
-	time_t tt;
 
 	x->perm = cmd != NULL;
 	x->fan = fanotify_init((x->perm ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF) | FAN_CLOEXEC |
@@ -668,8 +706,7 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 	finish_notes(x);
 	top_links(x);
 
-	tt = x->start.tv_sec;
-	strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime(&tt));
+	utc_date(x->start.tv_sec, date, sizeof date);
 	if (learn_text(&x->l, old, date, what, &text, &t) < 0 ||
 	    (r = write_atomic(out, text)) < 0) {
 		error("learn: cannot write %s: %s", out, text ? strerror(-r) : "out of memory");
@@ -747,8 +784,9 @@ int cmd_learn(int argc, char **argv)
 		fprintf(stderr, "root2ram: learn: --seconds takes 1 to 86400, without a COMMAND\n");
 		return EXIT_USAGE;
 	}
-	if (!realpath(root, rootdir) || (r = rootfs_open(&x.rfs, rootdir)) < 0) {
-		error("learn: cannot open the root %s: %s", root, strerror(errno));
+	if ((r = canon(root, rootdir, sizeof rootdir)) < 0 ||
+	    (r = rootfs_open(&x.rfs, rootdir)) < 0) {
+		error("learn: cannot open the root %s: %s", root, strerror(-r));
 		return EXIT_SYSTEM;
 	}
 	learn_init(&x.l);
