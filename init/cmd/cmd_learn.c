@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/fanotify.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -76,14 +77,6 @@ struct learner {
 	char self_exe[4096]; /* ours: COMMAND's image until it execs */
 	const char *cmd_path; /* COMMAND as found in PATH */
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /* statx(2) for the birth time: musl's headers do not have it.  The layout
  * is the kernel's ABI (include/uapi/linux/stat.h), 256 bytes. */
@@ -579,9 +572,9 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 	       const char *rootdir, const char *mdir)
 {
 	struct learn_totals t;
-	struct sigaction sa;
+	sigset_t sigs;
 	struct timespec now;
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	char *old = NULL, *text = NULL, what[1024], date[96], sz[32];
 	int pipefd[2] = { -1, -1 }, status = 0, done = 0, r, i;
 	size_t wl = 0;
@@ -621,10 +614,16 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 	if (*old && learn_old(&x->l, old) < 0)
 		return EXIT_SYSTEM;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* ^C or a kill ends a --seconds run early, with the file written; with
+	 * COMMAND, it is COMMAND's to act on (same process group) and we wait
+	 * for it.  A signalfd, not a handler: poll wakes up for it. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	pfd[1].fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	pfd[1].events = POLLIN;
+	pfd[1].revents = 0;
 	clock_gettime(CLOCK_REALTIME, &x->start);
 	if (cmd) {
 		/* orphans of COMMAND's tree come to us, not to init: their
@@ -640,8 +639,7 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 			close(pipefd[1]);
 			if (read(pipefd[0], &c, 1) != 1)
 				_exit(127);
-			signal(SIGINT, SIG_DFL);
-			signal(SIGTERM, SIG_DFL);
+			sigprocmask(SIG_UNBLOCK, &sigs, NULL);
 			execvp(cmd[0], cmd);
 			fprintf(stderr, "root2ram: learn: cannot run %s: %s\n", cmd[0], strerror(errno));
 			_exit(127);
@@ -669,8 +667,8 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 		info("learn: watching every process for %llu s", seconds);
 	}
 
-	pfd.fd = x->fan;
-	pfd.events = POLLIN;
+	pfd[0].fd = x->fan;
+	pfd[0].events = POLLIN;
 	for (;;) {
 		int timeout = 100;
 		pid_t w;
@@ -680,13 +678,13 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 
 			clock_gettime(CLOCK_REALTIME, &now);
 			left = ((long long)x->start.tv_sec + (long long)seconds - now.tv_sec) * 1000 -
-			       (now.tv_nsec - x->start.tv_nsec) / 1000000;
-			if (left <= 0 || stop)
+			       ((long long)now.tv_nsec - x->start.tv_nsec) / 1000000;
+			if (left <= 0 || (pfd[1].revents & POLLIN))
 				break;
 			if (left < timeout)
 				timeout = (int)left;
 		}
-		poll(&pfd, 1, timeout);
+		poll(pfd, pfd[1].fd >= 0 ? 2 : 1, timeout);
 		read_events(x);
 		if (!cmd)
 			continue;
@@ -699,7 +697,7 @@ static int run(struct learner *x, const char *out, unsigned long long seconds, c
 			break;
 	}
 	/* what was queued when the run ended */
-	while (poll(&pfd, 1, LEARN_DRAIN_MS) > 0 && read_events(x))
+	while (poll(pfd, 1, LEARN_DRAIN_MS) > 0 && read_events(x))
 		;
 	/* no more waiting on us: the files below can be opened */
 	close(x->fan);

@@ -1,5 +1,6 @@
 /* learn.c - see learn.h. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,16 +305,58 @@ static int by_dir(const void *a, const void *b)
 	return strcmp(((const struct learn_dir *)a)->path, ((const struct learn_dir *)b)->path);
 }
 
+/* The text grows here: vsnprintf into a doubling buffer (open_memstream
+ * and its FILE machinery would cost the init a kilobyte). */
+struct out {
+	char *s;
+	size_t n, cap;
+	int err;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		if (o->err)
+			return;
+		va_start(ap, fmt);
+		n = vsnprintf(o->s + o->n, o->cap - o->n, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			o->err = -EINVAL;
+			return;
+		}
+		if ((size_t)n < o->cap - o->n) {
+			o->n += (size_t)n;
+			return;
+		}
+		{
+			size_t c = (o->cap + (size_t)n + 1) * 2;
+			char *p = realloc(o->s, c);
+
+			if (!p) {
+				o->err = -ENOMEM;
+				return;
+			}
+			o->s = p;
+			o->cap = c;
+		}
+	}
+}
+
 int learn_text(struct learn *l, const char *old, const char *date, const char *what, char **out,
 	       struct learn_totals *t)
 {
 	struct line *ln = NULL;
 	struct learn_dir *dl = NULL;
 	struct strmap groups = { 0 };
-	size_t i, n = 0, nd = 0, len;
+	size_t i, n = 0, nd = 0;
+	struct out o = { NULL, 0, 0, 0 };
 	const char *gprog = NULL;
 	size_t gseq = (size_t)-1;
-	FILE *f;
 	int r = -ENOMEM;
 
 	memset(t, 0, sizeof *t);
@@ -382,15 +425,11 @@ int learn_text(struct learn *l, const char *old, const char *date, const char *w
 		r = *out ? 0 : -ENOMEM;
 		goto done;
 	}
-	if (!(f = open_memstream(out, &len)))
-		goto done;
 	if (*old) {
-		fputs(old, f);
-		if (old[strlen(old) - 1] != '\n')
-			fputc('\n', f);
-		fprintf(f, "\n# learned again on %s, from: %s\n", date, what);
+		put(&o, "%s%s", old, old[strlen(old) - 1] != '\n' ? "\n" : "");
+		put(&o, "\n# learned again on %s, from: %s\n", date, what);
 	} else {
-		fprintf(f, "# Learned by `root2ram learn` on %s, from: %s\n"
+		put(&o, "# Learned by `root2ram learn` on %s, from: %s\n"
 			   "# Every file the run opened, executed or mapped, by the program that\n"
 			   "# used it first; what base brings, the API file systems and the files\n"
 			   "# the run created are left out.  Learning again with -o this file adds\n"
@@ -403,22 +442,20 @@ int learn_text(struct learn *l, const char *old, const char *date, const char *w
 			gseq = ln[i].gseq;
 			gprog = ln[i].prog;
 			if (gprog)
-				fprintf(f, "\n# used by %s (pid %d)\n", gprog, ln[i].pid);
+				put(&o, "\n# used by %s (pid %d)\n", gprog, ln[i].pid);
 			else
-				fprintf(f, "\n# used by a process that had exited (pid %d)\n", ln[i].pid);
+				put(&o, "\n# used by a process that had exited (pid %d)\n", ln[i].pid);
 		}
-		fprintf(f, "%s\n", ln[i].path);
+		put(&o, "%s\n", ln[i].path);
 	}
 	if (nd)
-		fputs("\n# written to: the directories, not what the run wrote in them\n", f);
+		put(&o, "\n# written to: the directories, not what the run wrote in them\n");
 	for (i = 0; i < nd; i++)
-		fprintf(f, "dir %s %04o\n", dl[i].path, (unsigned)dl[i].mode);
-	if (fclose(f)) {
-		free(*out);
-		*out = NULL;
-		goto done;
-	}
-	r = 0;
+		put(&o, "dir %s %04o\n", dl[i].path, (unsigned)dl[i].mode);
+	if ((r = o.err) < 0)
+		free(o.s);
+	else
+		*out = o.s;
 done:
 	free(ln);
 	free(dl);
