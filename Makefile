@@ -146,7 +146,7 @@ check-unit:
 check:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all unit-host unit-asan unit-armel unit-arm64 fuzz size
-	@sh tests/run.sh layout host asan armel arm64 fuzz ldd stage cmdline install e2e
+	@sh tests/run.sh layout host asan armel arm64 fuzz ldd stage cmdline install learn e2e
 
 # the man page, made from `root2ram help` so the two cannot disagree
 man: $(B)/root2ram.8

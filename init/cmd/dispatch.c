@@ -102,6 +102,15 @@ static const struct {
 	  "      --nfsroot did stays\n"
 	  "  --dry-run\n"
 	  "      print the new line, write nothing\n" },
+	{ "learn",
+	  "  Write a manifest of what COMMAND and its descendants open, execute\n"
+	  "  or map (or every process, for --seconds N, default 30), seen with\n"
+	  "  fanotify (root; a kernel with CONFIG_FANOTIFY): include base, then the\n"
+	  "  paths grouped by the program that used them; a directory written to\n"
+	  "  becomes a dir line. What base brings, files the run created and\n"
+	  "  /proc, /sys, /dev, /run, /tmp are left out. Run again on the same -o\n"
+	  "  FILE, it adds only what is new. Run it on the NFS root\n"
+	  "  (root2ram=off), then plan and trim what it wrote.\n" },
 	{ "version", "  Print root2ram's version.\n" },
 	{ "help",
 	  "  List the commands, the boot options and the exit statuses; with\n"
