@@ -518,9 +518,13 @@ arch=$detected
 bin=$B/$arch/root2ram.stripped
 r2r=$bdir/host/root2ram
 man=$B/root2ram.8
+# made again when the sources changed (quick when they did not): an init
+# older than the tree would be installed without a word otherwise
 for f in "$bin" "$r2r" "$man"; do
-	[ -f "$f" ] && continue
-	command -v make >/dev/null || die "$f is missing, and make is not installed to build it"
+	if ! command -v make >/dev/null || [ ! -f Makefile ]; then
+		[ -f "$f" ] || die "$f is missing, and make is not installed to build it"
+		continue
+	fi
 	make -s B="$B" "$f" >&2 || die "cannot build $f"
 done
 say "root2ram: $(w installing install) the $arch init into $export_dir ($detected_how is for $(machine_name "$elf_machine"))"
