@@ -111,6 +111,62 @@ static int keys_usable(const struct rootfs *r, struct boot_failure *f)
 	return 0;
 }
 
+/* root's login shell, as dropbear checks it (svr-auth.c checkusername):
+ * it must run, and be listed by getusershell(), which reads /etc/shells
+ * (without the file, glibc and musl answer /bin/sh and /bin/csh).  The
+ * accounts are the NFS root's: a Pi OS root logs in to /bin/bash. */
+static int shell_usable(const struct rootfs *r, struct boot_failure *f)
+{
+	static char text[16384];
+	char shell[256] = "/bin/sh", canon[4096];
+	int fd = rootfs_openat(r, "/etc/passwd", O_RDONLY), e;
+	ssize_t n = fd >= 0 ? read_full(fd, text, sizeof text - 1) : fd;
+	const char *line;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return boot_fail(f, (int)n, "add /etc/passwd to the manifest (base.manifest has it)",
+				 "the RAM root has no /etc/passwd: nobody can log in");
+	text[n] = '\0';
+	for (line = text; line && strncmp(line, "root:", 5); line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		;
+	if (!line)
+		return boot_fail(f, 0, "root needs an account in the NFS root's /etc/passwd",
+				 "the RAM root's /etc/passwd has no root");
+	{
+		const char *p = line, *end;
+		for (int i = 0; i < 6 && p; i++)
+			if ((p = strchr(p, ':')))
+				p++;
+		end = p ? p + strcspn(p, "\n") : NULL;
+		if (p && end > p && (size_t)(end - p) < sizeof shell) {
+			memcpy(shell, p, (size_t)(end - p));
+			shell[end - p] = '\0';
+		}
+	}
+	if ((e = executable(r, shell, canon, sizeof canon, 0)) < 0)
+		return boot_fail(f, e, "add it to the manifest",
+				 "root's login shell %s is not in the RAM root: dropbear refuses the login", shell);
+	fd = rootfs_openat(r, "/etc/shells", O_RDONLY);
+	if (fd < 0)
+		return !strcmp(shell, "/bin/sh") || !strcmp(shell, "/bin/csh")
+			       ? 0
+			       : boot_fail(f, 0, "add /etc/shells to the manifest",
+					   "root's login shell %s is not a shell for dropbear: the RAM root has no /etc/shells",
+					   shell);
+	n = read_full(fd, text, sizeof text - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		size_t l = strcspn(line, "\n");
+		if (l == strlen(shell) && !strncmp(line, shell, l))
+			return 0;
+	}
+	return boot_fail(f, 0, "list it in the NFS root's /etc/shells",
+			 "root's login shell %s is not in the RAM root's /etc/shells: dropbear refuses the login", shell);
+}
+
 struct inittab {
 	int ssh;      /* a line starts dropbear or sshd */
 	int dropbear_r; /* ... dropbear with -R (keys made at the first login) */
@@ -218,7 +274,7 @@ int reach_check(const char *newroot, const char *init, int need_ssh, struct boot
 			boot_fail(f, 0, TODO_INSTALL, "/etc/inittab of the RAM root starts no SSH daemon");
 			goto out;
 		}
-		if (keys_usable(&r, f) < 0)
+		if (keys_usable(&r, f) < 0 || shell_usable(&r, f) < 0)
 			goto out;
 	}
 	ret = 0;

@@ -13,7 +13,7 @@
  *   - root's key login as dropbear accepts it: /root, /root/.ssh and
  *     authorized_keys owned by root, not writable by group or others (an
  *     NFSv4 server whose owners the kernel cannot map shows them all as
- *     nobody).  root2ram.ssh=no drops the SSH checks for an appliance
+ *     nobody), and root's login shell there and in /etc/shells.  root2ram.ssh=no drops the SSH checks for an appliance
  *     reached on its console only.
  */
 #ifndef R2R_REACH_H

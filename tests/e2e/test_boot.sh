@@ -8,6 +8,10 @@ set -eu
 . "$(dirname "$0")/install.sh"
 e2e_init
 exp=$(r2r_export)
+# the Pi's own user, as Raspberry Pi OS has it: in RAM too, with its groups
+echo 'pi:x:1000:1000:,,,:/home/pi:/bin/sh' >> "$exp/etc/passwd"
+printf 'pi:x:1000:\ni2c:x:998:pi\ngpio:x:997:pi\n' >> "$exp/etc/group"
+echo 'pi:$y$j9T$e2esalt$E2EPIHASH:19700:0:99999:7:::' >> "$exp/etc/shadow"
 touch "$E2E_DIR/before-boot"
 sleep 1
 e2e_nfs_start "$exp"
@@ -53,6 +57,10 @@ piped=$(e2e_ssh 'echo through-stdin | cat /dev/stdin; ls /dev/fd/ >/dev/null && 
 check "/dev/stdin and /dev/fd work in the RAM root" test "$piped" = "through-stdin
 fd-ok"
 
+ids=$(e2e_ssh 'id pi' 2>&1) || true
+check "the NFS root's users are there in RAM ($ids)" \
+	test "$ids" = "uid=1000(pi) gid=1000(pi) groups=1000(pi),998(i2c),997(gpio)"
+check "no password hash on the console" bash -c "! grep -aq E2EPIHASH '$E2E_CONSOLE'"
 names=$(e2e_ssh 'hostname; ip -o addr show lo' 2>&1) || true
 check "host name from the NFS root's /etc/hostname ($(head -1 <<<"$names"))" \
 	test "$(head -1 <<<"$names")" = "$(cat "$exp/etc/hostname")"

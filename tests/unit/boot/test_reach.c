@@ -50,6 +50,8 @@ static void good_root(void)
 	fx_dir("root/.ssh");
 	fx_file("/root/.ssh/authorized_keys", "ssh-ed25519 AAAA test", 0600);
 	chown_all(0);
+	fx_file("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\npi:x:1000:1000::/home/pi:/bin/bash\n", 0644);
+	fx_file("/etc/shells", "# /etc/shells\n/bin/sh\n/bin/bash\n", 0644);
 }
 
 static int setup(void **s)
@@ -180,6 +182,31 @@ static void root_key_login(void **s)
 	assert_null(why("/sbin/init", 0));
 }
 
+/* the accounts are the NFS root's: root's shell must be there, and a shell
+ * to dropbear (listed in /etc/shells) */
+static void root_login_shell(void **s)
+{
+	char p[512];
+	(void)s;
+	fx_file("/etc/passwd", "daemon:x:1:1::/:/bin/false\nroot:x:0:0:root:/root:/bin/bash\n", 0644);
+	assert_non_null(strstr(why("/sbin/init", 1), "root's login shell /bin/bash is not in the RAM root"));
+	fx_file("/bin/bash", "\177ELF", 0755);
+	assert_null(why("/sbin/init", 1));
+	fx_file("/etc/shells", "/bin/sh\n", 0644);
+	assert_non_null(strstr(why("/sbin/init", 1), "root's login shell /bin/bash is not in the RAM root's /etc/shells"));
+	fx_path(p, sizeof p, fx_root, "/etc/shells");
+	unlink(p);
+	assert_non_null(strstr(why("/sbin/init", 1), "the RAM root has no /etc/shells"));
+	fx_file("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644);
+	assert_null(why("/sbin/init", 1)); /* /bin/sh needs no /etc/shells */
+	fx_file("/etc/passwd", "pi:x:1000:1000::/home/pi:/bin/sh\n", 0644);
+	assert_non_null(strstr(why("/sbin/init", 1), "/etc/passwd has no root"));
+	fx_path(p, sizeof p, fx_root, "/etc/passwd");
+	unlink(p);
+	assert_non_null(strstr(why("/sbin/init", 1), "the RAM root has no /etc/passwd"));
+	assert_null(why("/sbin/init", 0)); /* root2ram.ssh=no: the console needs none of it */
+}
+
 static void other_inits_need_only_themselves(void **s)
 {
 	(void)s;
@@ -199,6 +226,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(inittab_programs_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(ssh_daemon_and_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(root_key_login, setup, teardown),
+		cmocka_unit_test_setup_teardown(root_login_shell, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_inits_need_only_themselves, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
