@@ -353,7 +353,7 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 
 void boot_main(int argc, char **argv)
 {
-	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256];
+	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256], opts[256];
 	struct stage_result res;
 	const char *mnt, *step;
 	char buf[64], newroot[64];
@@ -422,6 +422,9 @@ void boot_main(int argc, char **argv)
 	net_basics();
 	mkdir(R2R_RUN_DIR, 0755);
 	write_text(R2R_RUN_NFSROOT, nfsinfo);
+	/* what rcS needs of the options: shell words, checked by config.c */
+	snprintf(opts, sizeof opts, "logs=%s\nsyslog=%s\n", cfg.logs ? "yes" : "no", cfg.syslog);
+	write_text(R2R_RUN_OPTIONS, opts);
 	if (cfg.detach) {
 		if ((r = detach_old_root()) < 0)
 			warn("detach the NFS root: %s; it stays at " R2R_OLD_ROOT, strerror(-r));

@@ -25,6 +25,7 @@ void config_defaults(struct config *c)
 	strcpy(c->fallback, "/sbin/init");
 	c->detach = 1;
 	c->ssh = 1;
+	c->logs = 1;
 }
 
 int config_parse_size(const char *s, unsigned long long *bytes, unsigned *pct)
@@ -70,6 +71,20 @@ static int parse_bool(const char *v)
 		if (strcmp(v, no[i]) == 0)
 			return 0;
 	return -1;
+}
+
+/* A host for syslogd -R, written into a file rcS reads: only the
+ * characters of a host name, an address, [v6] and a port. */
+static int set_host(char *dst, const char *v, const char *name, char *err, size_t errlen)
+{
+	if (!v || !*v || strlen(v) >= CONFIG_NAME_MAX || v[strspn(v, "abcdefghijklmnopqrstuvwxyz"
+								       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_")]) {
+		snprintf(err, errlen, "%s=%s: use HOST or HOST:PORT, like %s=10.0.0.1:514", name, v ? v : "",
+			 name);
+		return -EINVAL;
+	}
+	strcpy(dst, v);
+	return 0;
 }
 
 static int set_path(char *dst, const char *v, const char *name, char *err, size_t errlen)
@@ -171,7 +186,10 @@ int config_set(struct config *c, const char *name, const char *v, int src,
 		return set_path(c->init, v, "init", err, errlen);
 	if (strcmp(name, "fallback") == 0)
 		return set_path(c->fallback, v, "fallback", err, errlen);
+	if (strcmp(name, "syslog") == 0)
+		return set_host(c->syslog, v, "syslog", err, errlen);
 	flag = strcmp(name, "detach") == 0 ? &c->detach :
+	       strcmp(name, "logs") == 0   ? &c->logs :
 	       strcmp(name, "ssh") == 0    ? &c->ssh :
 	       strcmp(name, "debug") == 0  ? &c->debug :
 	       strcmp(name, "off") == 0    ? &c->off : NULL;

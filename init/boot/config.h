@@ -14,6 +14,8 @@
  *   detach=yes|no            detach the NFS root after the switch (yes)
  *   jobs=N                   files copied at once while staging (default: 4 on NFS)
  *   ssh=yes|no               switch only to a RAM root with an SSH daemon (yes)
+ *   logs=yes|no              syslogd (a RAM ring buffer, logread) and klogd (yes)
+ *   syslog=HOST[:PORT]       also send the log to a syslog server (UDP, 514)
  *   debug                    more messages
  *   root2ram=off             do nothing: exec the fallback init at once
  */
@@ -39,6 +41,8 @@ struct config {
 	int off;
 	int jobs;                 /* 0: the copy engine's default */
 	int ssh;                  /* the RAM root must have an SSH daemon (yes) */
+	int logs;                 /* syslogd and klogd in the RAM root (yes) */
+	char syslog[CONFIG_NAME_MAX]; /* HOST[:PORT] to forward the log to, or "" */
 	/* per-source state: whether `manifest` was already set in this source */
 	int manifest_src;
 };

@@ -27,10 +27,6 @@ struct keys {
 	int n;
 };
 
-/* the names config_set() takes from the command line, root2ram=off aside */
-static const char *const known[] = { "manifest", "size", "init", "fallback",
-				     "detach", "jobs", "ssh", "debug" };
-
 /* The next word at *p, as next_arg() delimits it: up to white space outside
  * double quotes.  *open: the word ends inside a quote. */
 static const char *next_word(const char **p, size_t *len, int *open)
@@ -205,16 +201,15 @@ int cmdline_set_word(const char *arg, char *word, size_t size, char *err, size_t
 		for (i = 0; rest[i + 1] && i + 1 < sizeof norm; i++)
 			norm[i] = rest[i + 1] == '-' ? '_' : rest[i + 1];
 		norm[i] = '\0';
-		for (i = 0; i < sizeof known / sizeof *known && strcmp(norm, known[i]); i++)
-			;
-		if (i == sizeof known / sizeof *known) {
-			snprintf(err, errlen, "--set %.60s: root2ram has no boot option '%.40s'; "
-				 "the known ones: root2ram.manifest, size, init, fallback, detach, "
-				 "jobs, ssh, debug, and root2ram=off", arg, rest + 1);
-			return -EINVAL;
-		}
 	}
-	if (config_set(&c, norm, g.value, 1, why, sizeof why) < 0) {
+	/* the boot's own judge of names and values: what it takes, this takes */
+	r = config_set(&c, norm, g.value, 1, why, sizeof why);
+	if (r == -ENOENT) {
+		snprintf(err, errlen, "--set %.60s: root2ram has no boot option '%.40s' "
+			 "('root2ram help' lists them)", arg, rest + 1);
+		return -EINVAL;
+	}
+	if (r < 0) {
 		snprintf(err, errlen, "--set %.60s: %s", arg, *rest ? why : "use root2ram=off or root2ram=on");
 		return -EINVAL;
 	}

@@ -140,6 +140,8 @@ void usage(FILE *f)
 		   "  root2ram.fallback=PATH         the NFS root's init, on any failure (/sbin/init)\n"
 		   "  root2ram.detach=no             keep the NFS root mounted at /old_root\n"
 		   "  root2ram.ssh=no                switch to a RAM root without an SSH daemon\n"
+		   "  root2ram.logs=no               no syslogd (logread) and klogd in the RAM root\n"
+		   "  root2ram.syslog=HOST[:PORT]    also send the log to a syslog server (UDP 514)\n"
 		   "  root2ram.jobs=N                files copied at once while staging\n"
 		   "  root2ram.debug                 more messages\n"
 		   "  root2ram=off                   boot the NFS root as if root2ram were not there\n"

@@ -21,11 +21,22 @@ e2e_nfs_start "$exp"
 # into RAM by `root2ram cmdline`, as the README tells a Pi owner to do
 cmdtxt=$E2E_DIR/cmdline.txt
 echo "console=tty1 console=ttyAMA0 root=PARTUUID=738a4d67-02 rootfstype=ext4 fsck.repair=yes rootwait" > "$cmdtxt"
-out=$("$R2R" cmdline "$cmdtxt" --set root2ram.manifest=e2e \
+# a syslog server on the host (slirp: the guest's 10.0.2.2 is the host's
+# loopback), for root2ram.syslog; it ends by itself after 5 idle minutes
+logport=$((E2E_SSH_PORT + 4000))
+(
+	for fd in /proc/$BASHPID/fd/*; do # not the test's port locks
+		n=${fd##*/}
+		[ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"
+	done
+	exec socat -T 300 -u "UDP4-RECV:$logport,bind=127.0.0.1" "OPEN:$E2E_DIR/remote.log,creat,append"
+) </dev/null >/dev/null 2>&1 &
+logger_pid=$!
+out=$("$R2R" cmdline "$cmdtxt" --set root2ram.manifest=e2e --set root2ram.syslog=10.0.2.2:$logport \
 	--nfsroot "10.0.2.2:$(cd "$exp" && pwd -P),vers=3,tcp,port=$E2E_NFS_PORT,mountport=$E2E_MNT_PORT,mountproto=tcp,nolock" 2>&1) ||
 	e2e_fail "root2ram cmdline: $out"
 check "root2ram cmdline made an NFS-root line with init=/sbin/root2ram ($(head -n 1 "$cmdtxt"))" \
-	grep -Eq '^console=tty1 console=ttyAMA0 root=/dev/nfs nfsroot=10\.0\.2\.2:.* ip=dhcp rw fsck.repair=yes rootwait init=/sbin/root2ram root2ram.manifest=e2e$' "$cmdtxt"
+	grep -Eq '^console=tty1 console=ttyAMA0 root=/dev/nfs nfsroot=10\.0\.2\.2:.* ip=dhcp rw fsck.repair=yes rootwait init=/sbin/root2ram root2ram.manifest=e2e root2ram.syslog=10\.0\.2\.2:[0-9]+$' "$cmdtxt"
 e2e_boot --export "$exp" --cmdline-file "$cmdtxt" --timeout 600
 
 line=$(e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120)
@@ -61,6 +72,15 @@ ids=$(e2e_ssh 'id pi' 2>&1) || true
 check "the NFS root's users are there in RAM ($ids)" \
 	test "$ids" = "uid=1000(pi) gid=1000(pi) groups=1000(pi),998(i2c),997(gpio)"
 check "no password hash on the console" bash -c "! grep -aq E2EPIHASH '$E2E_CONSOLE'"
+# the log: syslogd's ring buffer (logread) with dropbear's logins and the
+# kernel's lines (klogd), and the same sent to root2ram.syslog
+log=$(e2e_ssh 'logread' 2>&1) || true
+check "logread shows the SSH login ($(grep -m1 'auth succeeded' <<<"$log" | cut -c1-90))" \
+	grep -q "dropbear\[[0-9]*\]: Pubkey auth succeeded for 'root'" <<<"$log"
+check "logread shows the kernel's lines (klogd)" grep -q 'kern\.[a-z]* kernel:' <<<"$log"
+sleep 1
+check "the log reached the syslog server of root2ram.syslog" grep -aq "Pubkey auth succeeded for 'root'" "$E2E_DIR/remote.log"
+kill "$logger_pid" 2>/dev/null || true
 names=$(e2e_ssh 'hostname; ip -o addr show lo' 2>&1) || true
 check "host name from the NFS root's /etc/hostname ($(head -1 <<<"$names"))" \
 	test "$(head -1 <<<"$names")" = "$(cat "$exp/etc/hostname")"

@@ -168,6 +168,28 @@ static void manifest_names_not_paths(void **s)
 	assert_false(c.ssh);
 }
 
+/* the log: on by default, off with logs=no, forwarded with syslog=HOST[:PORT]
+ * (written into a file rcS reads: only a host's characters) */
+static void log_options(void **s)
+{
+	(void)s;
+	struct config c;
+	int bad;
+	config_defaults(&c);
+	assert_true(c.logs);
+	assert_string_equal(c.syslog, "");
+	char *out = apply_cmdline(&c, "root2ram.syslog=10.0.0.1:514 root2ram.logs=no", &bad);
+	assert_int_equal(bad, 0);
+	free(out);
+	assert_string_equal(c.syslog, "10.0.0.1:514");
+	assert_false(c.logs);
+	out = apply_cmdline(&c, "root2ram.syslog=a;reboot root2ram.syslog=", &bad);
+	assert_int_equal(bad, 2);
+	assert_non_null(strstr(out, "syslog=a;reboot: use HOST or HOST:PORT"));
+	free(out);
+	assert_string_equal(c.syslog, "10.0.0.1:514");
+}
+
 static void conf_file_errors_name_file_and_line(void **s)
 {
 	(void)s;
@@ -227,6 +249,7 @@ int main(void)
 		cmocka_unit_test(quoted_path),
 		cmocka_unit_test(bad_values_warn_and_keep_booting),
 		cmocka_unit_test(manifest_names_not_paths),
+		cmocka_unit_test(log_options),
 		cmocka_unit_test(conf_file_errors_name_file_and_line),
 		cmocka_unit_test(sizes),
 	};
