@@ -111,6 +111,29 @@ static int keys_usable(const struct rootfs *r, struct boot_failure *f)
 	return 0;
 }
 
+/* The text of a small file of the root, NUL-terminated: its length or -errno. */
+static ssize_t read_in_root(const struct rootfs *r, const char *path, char *buf, size_t size)
+{
+	int fd = rootfs_openat(r, path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read_full(fd, buf, size - 1) : fd;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+/* The line of text that starts with prefix (whole: the line equals it), or NULL. */
+static const char *find_line(const char *text, const char *prefix, int whole)
+{
+	size_t n = strlen(prefix);
+
+	for (const char *line = text; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != 0))
+		if (!strncmp(line, prefix, n) && (!whole || line[n] == '\n' || !line[n]))
+			return line;
+	return NULL;
+}
+
 /* root's login shell, as dropbear checks it (svr-auth.c checkusername):
  * it must run, and be listed by getusershell(), which reads /etc/shells
  * (without the file, glibc and musl answer /bin/sh and /bin/csh).  The
@@ -119,19 +142,14 @@ static int shell_usable(const struct rootfs *r, struct boot_failure *f)
 {
 	static char text[16384];
 	char shell[256] = "/bin/sh", canon[4096];
-	int fd = rootfs_openat(r, "/etc/passwd", O_RDONLY), e;
-	ssize_t n = fd >= 0 ? read_full(fd, text, sizeof text - 1) : fd;
+	ssize_t n = read_in_root(r, "/etc/passwd", text, sizeof text);
 	const char *line;
+	int e;
 
-	if (fd >= 0)
-		close(fd);
 	if (n < 0)
 		return boot_fail(f, (int)n, "add /etc/passwd to the manifest (base.manifest has it)",
 				 "the RAM root has no /etc/passwd: nobody can log in");
-	text[n] = '\0';
-	for (line = text; line && strncmp(line, "root:", 5); line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		;
-	if (!line)
+	if (!(line = find_line(text, "root:", 0)))
 		return boot_fail(f, 0, "root needs an account in the NFS root's /etc/passwd",
 				 "the RAM root's /etc/passwd has no root");
 	{
@@ -148,21 +166,14 @@ static int shell_usable(const struct rootfs *r, struct boot_failure *f)
 	if ((e = executable(r, shell, canon, sizeof canon, 0)) < 0)
 		return boot_fail(f, e, "add it to the manifest",
 				 "root's login shell %s is not in the RAM root: dropbear refuses the login", shell);
-	fd = rootfs_openat(r, "/etc/shells", O_RDONLY);
-	if (fd < 0)
+	if (read_in_root(r, "/etc/shells", text, sizeof text) < 0)
 		return !strcmp(shell, "/bin/sh") || !strcmp(shell, "/bin/csh")
 			       ? 0
 			       : boot_fail(f, 0, "add /etc/shells to the manifest",
 					   "root's login shell %s is not a shell for dropbear: the RAM root has no /etc/shells",
 					   shell);
-	n = read_full(fd, text, sizeof text - 1);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		size_t l = strcspn(line, "\n");
-		if (l == strlen(shell) && !strncmp(line, shell, l))
-			return 0;
-	}
+	if (find_line(text, shell, 1))
+		return 0;
 	return boot_fail(f, 0, "list it in the NFS root's /etc/shells",
 			 "root's login shell %s is not in the RAM root's /etc/shells: dropbear refuses the login", shell);
 }
@@ -243,13 +254,7 @@ int reach_check(const char *newroot, const char *init, int need_ssh, struct boot
 	}
 	busybox = !strcmp(base_name(canon), "busybox");
 	if (busybox) {
-		int fd = rootfs_openat(&r, "/etc/inittab", O_RDONLY);
-		ssize_t n = fd >= 0 ? read_full(fd, text, sizeof text - 1) : fd;
-
-		if (fd >= 0)
-			close(fd);
-		if (n >= 0) {
-			text[n] = '\0';
+		if (read_in_root(&r, "/etc/inittab", text, sizeof text) >= 0) {
 			if (check_inittab(&r, text, &it, f) < 0)
 				goto out;
 		} else if ((e = executable(&r, "/etc/init.d/rcS", canon, sizeof canon, 0)) < 0) {
