@@ -6,7 +6,8 @@
 #
 # versatile_defconfig + qemu/kernel.config merged with scripts/kconfig/merge_config.sh;
 # every option of the fragment is checked in the final .config.
-# Output: ${R2R_CACHE:-/var/cache/root2ram}/kernel/KEY/{zImage,versatile-pb.dtb,config}
+# Output: ${R2R_CACHE:-/var/cache/root2ram}/kernel/KEY/{zImage,versatile-pb.dtb,config,release}
+# and KEY/modules/lib/modules/RELEASE (the modules, for a test root's /lib/modules)
 # where KEY hashes the linux-source-6.1 version, the fragment, this script and the cross
 # compiler version; nothing is built when KEY exists. build/kernel -> that directory.
 # The unpacked source and the object tree stay in the cache for incremental rebuilds.
@@ -38,7 +39,7 @@ done
 [ -r "$frag" ] || die "$frag is missing"
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) || srcver=""
 if [ -z "$srcver" ] || [ ! -r "$tarball" ]; then die "linux-source-6.1 is not installed: run scripts/setup.sh all"; fi
-for t in "${cross}gcc" make bc flex bison flock xz; do
+for t in "${cross}gcc" make bc flex bison flock xz /sbin/depmod; do
 	command -v "$t" >/dev/null 2>&1 || die "'$t' is missing: run scripts/setup.sh all"
 done
 gccver=$(dpkg-query -W -f='${Version}' gcc-arm-linux-gnueabi 2>/dev/null || "${cross}gcc" -dumpfullversion)
@@ -58,7 +59,7 @@ publish() {
 	[ "$print" = 0 ] || echo "$dest"
 }
 
-done_already() { [ -f "$dest/zImage" ] && [ -f "$dest/versatile-pb.dtb" ]; }
+done_already() { [ -f "$dest/zImage" ] && [ -f "$dest/versatile-pb.dtb" ] && [ -f "$dest/release" ]; }
 
 if done_already; then
 	publish
@@ -118,7 +119,7 @@ while IFS= read -r line; do
 done <"$frag"
 [ -z "$bad" ] || die "options of $frag were dropped by kconfig (missing dependency?):$bad"
 
-kmake -j"$jobs" zImage dtbs || fail "kernel build failed"
+kmake -j"$jobs" zImage dtbs modules || fail "kernel build failed"
 
 tmp="$kdir/.out-$key-$$"
 rm -rf "$tmp"
@@ -126,6 +127,11 @@ mkdir -p "$tmp"
 cp "$obj/arch/arm/boot/zImage" "$tmp/zImage"
 cp "$obj/arch/arm/boot/dts/versatile-pb.dtb" "$tmp/versatile-pb.dtb"
 cp "$obj/.config" "$tmp/config"
+# the modules, as a root's /lib/modules/VERSION (stripped, with depmod's indexes)
+kmake INSTALL_MOD_PATH="$tmp/modules" INSTALL_MOD_STRIP=1 DEPMOD=/sbin/depmod modules_install ||
+	fail "make modules_install failed"
+rm -f "$tmp"/modules/lib/modules/*/build "$tmp"/modules/lib/modules/*/source
+cat "$obj/include/config/kernel.release" >"$tmp/release"
 echo "linux-source-6.1 $srcver, gcc-arm-linux-gnueabi $gccver, built in $(($(date +%s) - start)) s" \
 	>"$tmp/BUILDINFO"
 rm -rf "$dest"
