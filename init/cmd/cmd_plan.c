@@ -1,18 +1,46 @@
-/* cmd_plan.c - `root2ram plan [--strict] [--root DIR] [--manifests DIR] MANIFEST...`:
- * what the manifests would put in the RAM root, one line per entry, then
- * the totals and the tmpfs size.  Exit 0 only if staging would succeed;
- * with --strict (for CI on a server), only if there is no warning either. */
+/* cmd_plan.c - `root2ram plan [--strict] [--root DIR] [--manifests DIR]
+ * [--platform NAME] MANIFEST...`: what the manifests would put in the RAM
+ * root, one line per entry, then the totals, the tmpfs size and the
+ * $PLATFORM planned for.  Exit 0 only if staging would succeed; with
+ * --strict (for CI on a server), only if there is no warning either. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "ldso/search.h"
 #include "lib/log.h"
 #include "stage/plan.h"
 
+#define PLAN_USAGE "usage: root2ram plan [--strict] [--root DIR] [--manifests DIR] [--platform NAME] MANIFEST...\n"
+
+/* The $PLATFORM the plan used for the ABI of the root's /bin/sh. */
+static void print_platform(const struct rootfs *r, const char *given)
+{
+	struct elf_info e;
+	struct loader_model m;
+	int fd = rootfs_openat(r, "/bin/sh", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || elf_read(&e, fd, "/bin/sh") < 0) {
+		if (fd >= 0)
+			close(fd);
+		printf("platform: %s (no ELF /bin/sh to tell the root's ABI)\n", given ? given : "v7l");
+		return;
+	}
+	close(fd);
+	search_model(&m, &e, NULL);
+	printf("platform: %s for %s (/bin/sh), %s\n", m.platform[0] ? m.platform : "none",
+	       m.triplet[0] ? m.triplet : "an unknown ABI",
+	       given ? "--platform" : m.machine == ELF_EM_ARM ? "the default; a Pi 4/5 is v8l: --platform v8l"
+							: "the default");
+	elf_free(&e);
+}
+
 int cmd_plan(int argc, char **argv)
 {
-	const char *root = "/", *mdir = NULL;
+	const char *root = "/", *mdir = NULL, *platform = NULL;
 	struct rootfs rfs;
 	struct plan p;
 	struct plan_totals t;
@@ -20,9 +48,16 @@ int cmd_plan(int argc, char **argv)
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if ((r = cmd_option(argc, argv, &i, "--root", &root)) ||
-		    (r = cmd_option(argc, argv, &i, "--manifests", &mdir))) {
+		    (r = cmd_option(argc, argv, &i, "--manifests", &mdir)) ||
+		    (r = cmd_option(argc, argv, &i, "--platform", &platform))) {
 			if (r < 0)
 				return EXIT_USAGE;
+			if (platform && (!*platform || strlen(platform) > 15 ||
+					 platform[strspn(platform, "abcdefghijklmnopqrstuvwxyz0123456789_")])) {
+				fprintf(stderr, "root2ram: plan: --platform '%s': a machine name, as uname -m "
+						"gives it (v7l, v8l)\n", platform);
+				return EXIT_USAGE;
+			}
 			continue;
 		}
 		if (!strcmp(argv[i], "--strict")) {
@@ -33,15 +68,12 @@ int cmd_plan(int argc, char **argv)
 			i++;
 			break;
 		}
-		fprintf(stderr, "root2ram: plan: unknown option '%s'\n"
-				"usage: root2ram plan [--strict] [--root DIR] [--manifests DIR] MANIFEST...\n",
-			argv[i]);
+		fprintf(stderr, "root2ram: plan: unknown option '%s'\n" PLAN_USAGE, argv[i]);
 		return EXIT_USAGE;
 	}
 	first = i;
 	if (first >= argc) {
-		fprintf(stderr, "usage: root2ram plan [--strict] [--root DIR] [--manifests DIR] MANIFEST...\n"
-				"  MANIFEST is a path, or a name looked up as NAME.manifest in the\n"
+		fprintf(stderr, PLAN_USAGE "  MANIFEST is a path, or a name looked up as NAME.manifest in the\n"
 				"  manifest directory (default: /etc/root2ram/manifests inside DIR)\n");
 		return EXIT_USAGE;
 	}
@@ -49,12 +81,14 @@ int cmd_plan(int argc, char **argv)
 		error("plan: cannot open the root %s: %s", root, strerror(-r));
 		return EXIT_SYSTEM;
 	}
+	search_set_arm_platform(platform);
 	plan_init(&p, &rfs);
 	p.strict = strict;
 	r = plan_build(&p, cmd_manifest_dir(&rfs, mdir), argv + first, argc - first);
 	plan_print(&p, stdout);
 	plan_totals(&p, &t);
 	plan_print_totals(&t, stdout);
+	print_platform(&rfs, platform);
 	fflush(stdout);
 	if (r < 0 && p.errors)
 		error("plan: %d problem%s (above); staging would fail", p.errors,

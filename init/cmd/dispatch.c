@@ -8,7 +8,7 @@
 const struct command commands[] = {
 	{ "ldd", cmd_ldd, "[--root DIR] [--closure] FILE...",
 	  "list the libraries FILE needs, as glibc's loader would find them" },
-	{ "plan", cmd_plan, "[--strict] [--root DIR] [--manifests DIR] MANIFEST...",
+	{ "plan", cmd_plan, "[--strict] [--root DIR] [--manifests DIR] [--platform NAME] MANIFEST...",
 	  "show what a manifest would put in the RAM root, and its size" },
 	{ "stage", cmd_stage,
 	  "--root DIR --to DEST [--force] [--manifests DIR] [--overlay PATH] [--jobs N] MANIFEST...",
@@ -50,7 +50,10 @@ static const struct {
 	  "  DIR, else in /etc/root2ram/manifests inside the root, else in\n"
 	  "  ./manifests. Exit status 0 only if staging would succeed.\n"
 	  "  --root DIR       the root to plan from (default /)\n"
-	  "  --manifests DIR  where manifest names are looked up\n" },
+	  "  --manifests DIR  where manifest names are looked up\n"
+	  "  --platform NAME  $PLATFORM of 32-bit ARM programs on the target, as\n"
+	  "                   uname -m says it: v7l (the default off the Pi), v8l\n"
+	  "                   for a Pi 4/5 running 32-bit Raspberry Pi OS\n" },
 	{ "stage",
 	  "  Copy what the MANIFESTs name from DIR into DEST byte for byte, keeping\n"
 	  "  modes, owners, times, extended attributes, symlinks and hard links,\n"

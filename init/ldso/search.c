@@ -70,6 +70,13 @@ static const struct arch {
 	{ ELF_EM_PARISC, ELF_CLASS32, ELF_DATA_MSB, ELF_FLOAT_NONE, "hppa-linux-gnu", "/lib/ld.so.1", "", 3, 1 },
 };
 
+static char arm_platform[32];
+
+void search_set_arm_platform(const char *p)
+{
+	snprintf(arm_platform, sizeof arm_platform, "%s", p ? p : "");
+}
+
 static char sysdir_buf[sizeof arches / sizeof arches[0]][2][48];
 
 /* The machine root2ram runs on, to ask AT_PLATFORM and the CPU itself
@@ -180,6 +187,13 @@ void search_model(struct loader_model *m, const struct elf_info *exe, const stru
 		if (p)
 			snprintf(m->platform, sizeof m->platform, "%s", p);
 	}
+#ifdef __aarch64__
+	/* a 64-bit kernel gives 32-bit programs "v8l" */
+	if (m->machine == ELF_EM_ARM && m->data == ELF_DATA_LSB)
+		snprintf(m->platform, sizeof m->platform, "v8l");
+#endif
+	if (m->machine == ELF_EM_ARM && arm_platform[0])
+		snprintf(m->platform, sizeof m->platform, "%s", arm_platform);
 	m->cache.hwcaps = hwcaps_for(m);
 }
 

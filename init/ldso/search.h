@@ -39,6 +39,11 @@ struct loader_model {
  * the loader, so its float ABI wins over the program's. */
 void search_model(struct loader_model *m, const struct elf_info *exe, const struct elf_info *interp);
 
+/* $PLATFORM of 32-bit ARM programs from now on, whatever the machine:
+ * the target's AT_PLATFORM ("v8l" on a Pi 4/5 running 32-bit Raspberry
+ * Pi OS) for a plan made elsewhere.  NULL: the default again. */
+void search_set_arm_platform(const char *p);
+
 /* Whether glibc's loader takes a candidate file (open_verify): */
 enum verdict {
 	CAND_OK,

@@ -20,9 +20,18 @@ for m in default sensor e2e; do
 done
 plan=$t/e2e.plan
 grep -q '^tmpfs: [0-9]* bytes' "$plan" && pass "plan prints the tmpfs size" || fail "no tmpfs line"
+grep -qx 'platform: v7l for arm-linux-gnueabi (/bin/sh), the default; a Pi 4/5 is v8l: --platform v8l' "$plan" &&
+	pass "plan says the \$PLATFORM it assumed for the root's ABI" || fail "platform line: $(grep '^platform' "$plan")"
+"$R2R" plan --platform v8l --root "$root" --manifests manifests default >"$t/v8l.plan" 2>&1 || true
+grep -qx 'platform: v8l for arm-linux-gnueabi (/bin/sh), --platform' "$t/v8l.plan" &&
+	pass "plan --platform v8l plans for v8l" || fail "plan --platform v8l: $(tail -1 "$t/v8l.plan")"
+rc=0
+"$R2R" plan --platform 'v8l/..' --root "$root" default >"$t/bad.out" 2>&1 || rc=$?
+[ $rc = 100 ] && grep -q "^root2ram: plan: --platform 'v8l/..': a machine name" "$t/bad.out" &&
+	pass "plan --platform with a path in it is a usage error" || fail "bad --platform: rc=$rc: $(cat "$t/bad.out")"
 
 # golden, without sizes
-sed 's/^\(file     [^ ]*\) [0-9]* /\1 /; /^total:/d; /^tmpfs:/d' "$plan" >"$t/e2e.golden"
+sed 's/^\(file     [^ ]*\) [0-9]* /\1 /; /^total:/d; /^tmpfs:/d; /^platform:/d' "$plan" >"$t/e2e.golden"
 g=tests/stage/golden/e2e-armel.plan
 if [ "${R2R_GOLDEN_UPDATE:-}" = 1 ]; then
 	cp "$t/e2e.golden" "$g" && echo "SKIP: golden rewritten: $g"

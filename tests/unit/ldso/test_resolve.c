@@ -12,6 +12,7 @@
 #include "elfgen.h"
 #include "lib/log.h"
 #include "ldso/resolve.h"
+#include "ldso/search.h"
 #include "lib/rootfs.h"
 
 #define SF 0x05000200u /* ARM EABI5 soft-float (Debian armel) */
@@ -231,12 +232,15 @@ static void origin_lib_platform(void **s)
 	elf("/usr/lib/priv/libp.so", (struct elfgen){ .needed = { "libc.so.6" } });
 	elf("/opt/lib/arm-linux-gnueabi/libl.so", (struct elfgen){ 0 });
 	/* $PLATFORM is the running machine's when it is one of the target's
-	 * (the armel build of this test under qemu-arm: "v8l") */
+	 * (the armel build of this test under qemu-arm: "v8l"); a 64-bit
+	 * ARM kernel gives 32-bit programs "v8l" */
 	const char *plat = "v7l";
 	char pl[64];
 #ifdef __arm__
 	if (getauxval(AT_PLATFORM))
 		plat = (const char *)getauxval(AT_PLATFORM);
+#elif defined(__aarch64__)
+	plat = "v8l";
 #endif
 	snprintf(pl, sizeof pl, "/opt/%s/libpl.so", plat);
 	elf(pl, (struct elfgen){ 0 });
@@ -345,6 +349,35 @@ static void conf_cache_preload(void **s)
 				   "/usr/${LIB}/libarmmem.so\n");
 	assert_string_equal(list("/prog", &rc), "/usr/lib/arm-linux-gnueabi/libarmmem.so\n"
 						"libz.so.1 => /opt/b/libz.so.1\n");
+}
+
+/* Raspberry Pi OS's armhf ld.so.preload, planned for a given $PLATFORM
+ * (plan --platform): the target's file, whatever machine plans it; a
+ * 64-bit program keeps its own. */
+static void preload_for_platform(void **s)
+{
+	int rc;
+	(void)s;
+	elf("/usr/lib/arm-linux-gnueabihf/libc.so.6", (struct elfgen){ .flags = HF });
+	elf("/usr/lib/arm-linux-gnueabihf/libarmmem-v7l.so", (struct elfgen){ .flags = HF });
+	elf("/usr/lib/arm-linux-gnueabihf/libarmmem-v8l.so", (struct elfgen){ .flags = HF });
+	text("/etc/ld.so.preload", "/usr/lib/arm-linux-gnueabihf/libarmmem-${PLATFORM}.so\n");
+	elf("/usr/bin/p", (struct elfgen){ .flags = HF, .interp = "/lib/ld-linux-armhf.so.3", .needed = { "libc.so.6" } });
+	search_set_arm_platform("v8l");
+	assert_string_equal(list("/usr/bin/p", &rc), "/usr/lib/arm-linux-gnueabihf/libarmmem-v8l.so\n"
+						     "libc.so.6 => /lib/arm-linux-gnueabihf/libc.so.6\n");
+	search_set_arm_platform("v6l");
+	assert_string_equal(list("/usr/bin/p", &rc), "libc.so.6 => /lib/arm-linux-gnueabihf/libc.so.6\n");
+	/* a 64-bit program: AArch64's own $PLATFORM */
+	search_set_arm_platform("v8l");
+	text("/etc/ld.so.preload", "/opt/libarmmem-${PLATFORM}.so\n");
+	elf("/opt/libarmmem-aarch64.so", (struct elfgen){ .machine = ELF_EM_AARCH64, .is64 = 1 });
+	elf("/usr/lib/aarch64-linux-gnu/libc.so.6", (struct elfgen){ .machine = ELF_EM_AARCH64, .is64 = 1 });
+	elf("/usr/bin/p64", (struct elfgen){ .machine = ELF_EM_AARCH64, .is64 = 1,
+					     .interp = "/lib/ld-linux-aarch64.so.1", .needed = { "libc.so.6" } });
+	assert_string_equal(list("/usr/bin/p64", &rc), "/opt/libarmmem-aarch64.so\n"
+						       "libc.so.6 => /lib/aarch64-linux-gnu/libc.so.6\n");
+	search_set_arm_platform(NULL);
 }
 
 static void musl_rules(void **s)
@@ -490,6 +523,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(wrong_class_machine_float, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(missing_twice_and_nodeflib, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(conf_cache_preload, fresh, cleanup),
+		cmocka_unit_test_setup_teardown(preload_for_platform, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(musl_rules, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(search_errors_per_loader, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(byte_orders_and_classes, fresh, cleanup),
