@@ -246,6 +246,7 @@ struct stage_result {
 	unsigned long files;
 	unsigned long long bytes;
 	double seconds, t_planned;
+	char modules[4096]; /* the modules to load, a name a line */
 };
 
 /* Steps 3 and 4: plan, check the plan fits, mount the tmpfs, stage.
@@ -263,8 +264,10 @@ static int stage(const char *newroot, struct stage_result *res)
 
 	if (cfg.jobs)
 		copy_jobs = cfg.jobs;
-	if (bootstage_plan(&st, cfg.manifest, cfg.n_manifest) < 0)
+	if (bootstage_plan(&st, cfg.manifest, cfg.n_manifest, cfg.modules) < 0)
 		return boot_fail(f, 0, "check it with: root2ram plan MANIFEST", "the manifest has errors (above)");
+	if (st.plan->modules_load)
+		snprintf(res->modules, sizeof res->modules, "%s", st.plan->modules_load);
 	res->t_planned = log_elapsed();
 	need = bootstage_need(&st);
 	if (sysinfo(&si) < 0)
@@ -423,8 +426,10 @@ void boot_main(int argc, char **argv)
 	mkdir(R2R_RUN_DIR, 0755);
 	write_text(R2R_RUN_NFSROOT, nfsinfo);
 	/* what rcS needs of the options: shell words, checked by config.c */
-	snprintf(opts, sizeof opts, "logs=%s\nsyslog=%s\n", cfg.logs ? "yes" : "no", cfg.syslog);
+	snprintf(opts, sizeof opts, "logs=%s\nsyslog=%s\nmodules=%s\n", cfg.logs ? "yes" : "no", cfg.syslog,
+		 cfg.modules ? "yes" : "no");
 	write_text(R2R_RUN_OPTIONS, opts);
+	write_text(R2R_RUN_MODULES, res.modules);
 	if (cfg.detach) {
 		if ((r = detach_old_root()) < 0)
 			warn("detach the NFS root: %s; it stays at " R2R_OLD_ROOT, strerror(-r));

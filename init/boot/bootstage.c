@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "boot/bootstage.h"
@@ -22,8 +23,9 @@
 static struct rootfs root; /* opened by bootstage_plan */
 static struct plan plan;
 
-int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n)
+int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n, int modules)
 {
+	static struct utsname uts;
 	char *list[CONFIG_MAX_MANIFESTS];
 	int r, i;
 
@@ -34,6 +36,10 @@ int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n)
 	}
 	plan_init(&plan, &root);
 	st->plan = &plan;
+	if (modules && uname(&uts) == 0) {
+		plan.kernel = uts.release;
+		plan.sysdevices = "/sys/devices";
+	}
 	for (i = 0; i < n && i < CONFIG_MAX_MANIFESTS; i++)
 		list[i] = names[i];
 	/* NULL: manifests from /etc/root2ram/manifests inside the root */

@@ -15,9 +15,10 @@ struct bootstage {
 	double seconds;           /* time spent copying */
 };
 
-/* Plan the named manifests against "/".  0, or -errno after every problem
- * was logged with its file and line. */
-int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n);
+/* Plan the named manifests against "/", with the modules of the running
+ * kernel when modules is set.  0, or -errno after every problem was logged
+ * with its file and line. */
+int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n, int modules);
 
 /* Bytes the tmpfs must hold for the plan. */
 unsigned long long bootstage_need(const struct bootstage *st);

@@ -26,6 +26,7 @@ void config_defaults(struct config *c)
 	c->detach = 1;
 	c->ssh = 1;
 	c->logs = 1;
+	c->modules = 1;
 }
 
 int config_parse_size(const char *s, unsigned long long *bytes, unsigned *pct)
@@ -190,6 +191,7 @@ int config_set(struct config *c, const char *name, const char *v, int src,
 		return set_host(c->syslog, v, "syslog", err, errlen);
 	flag = strcmp(name, "detach") == 0 ? &c->detach :
 	       strcmp(name, "logs") == 0   ? &c->logs :
+	       strcmp(name, "modules") == 0 ? &c->modules :
 	       strcmp(name, "ssh") == 0    ? &c->ssh :
 	       strcmp(name, "debug") == 0  ? &c->debug :
 	       strcmp(name, "off") == 0    ? &c->off : NULL;

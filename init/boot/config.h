@@ -16,6 +16,7 @@
  *   ssh=yes|no               switch only to a RAM root with an SSH daemon (yes)
  *   logs=yes|no              syslogd (a RAM ring buffer, logread) and klogd (yes)
  *   syslog=HOST[:PORT]       also send the log to a syslog server (UDP, 514)
+ *   modules=yes|no           stage and load the kernel modules the system needs (yes)
  *   debug                    more messages
  *   root2ram=off             do nothing: exec the fallback init at once
  */
@@ -42,6 +43,7 @@ struct config {
 	int jobs;                 /* 0: the copy engine's default */
 	int ssh;                  /* the RAM root must have an SSH daemon (yes) */
 	int logs;                 /* syslogd and klogd in the RAM root (yes) */
+	int modules;              /* kernel modules staged and loaded (yes) */
 	char syslog[CONFIG_NAME_MAX]; /* HOST[:PORT] to forward the log to, or "" */
 	/* per-source state: whether `manifest` was already set in this source */
 	int manifest_src;

@@ -46,6 +46,9 @@ int cmd_option(int argc, char **argv, int *i, const char *name, const char **val
 /* Where manifest names are looked up: --manifests DIR (given); else the
  * root's /etc/root2ram/manifests, as on the Pi (NULL); else, for a root
  * root2ram is not installed in yet, ./manifests of the source tree. */
+/* The kernel release --kernel gave (NULL: no modules planned, said in one
+ * line when the root has /lib/modules). */
+const char *cmd_kernel(const struct rootfs *r, const char *given);
 const char *cmd_manifest_dir(const struct rootfs *r, const char *given);
 
 /* cmd_nfs.c: the options `root2ram nfs mount` passes to mount(2), from the

@@ -1,7 +1,7 @@
 /* cmd_plan.c - `root2ram plan [--strict] [--root DIR] [--manifests DIR]
- * [--platform NAME] MANIFEST...`: what the manifests would put in the RAM
- * root, one line per entry, then the totals, the tmpfs size and the
- * $PLATFORM planned for.  Exit 0 only if staging would succeed; with
+ * [--platform NAME] [--kernel RELEASE] MANIFEST...`: what the manifests would
+ * put in the RAM root, one line per entry, then the totals, the tmpfs size,
+ * the $PLATFORM planned for and the kernel modules the boot would load.  Exit 0 only if staging would succeed; with
  * --strict (for CI on a server), only if there is no warning either. */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,8 @@
 #include "lib/log.h"
 #include "stage/plan.h"
 
-#define PLAN_USAGE "usage: root2ram plan [--strict] [--root DIR] [--manifests DIR] [--platform NAME] MANIFEST...\n"
+#define PLAN_USAGE "usage: root2ram plan [--strict] [--root DIR] [--manifests DIR] [--platform NAME]\n" \
+		   "                     [--kernel RELEASE] MANIFEST...\n"
 
 /* The $PLATFORM the plan used for the ABI of the root's /bin/sh. */
 static void print_platform(const struct rootfs *r, const char *given)
@@ -40,7 +41,7 @@ static void print_platform(const struct rootfs *r, const char *given)
 
 int cmd_plan(int argc, char **argv)
 {
-	const char *root = "/", *mdir = NULL, *platform = NULL;
+	const char *root = "/", *mdir = NULL, *platform = NULL, *kernel = NULL;
 	struct rootfs rfs;
 	struct plan p;
 	struct plan_totals t;
@@ -49,7 +50,8 @@ int cmd_plan(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if ((r = cmd_option(argc, argv, &i, "--root", &root)) ||
 		    (r = cmd_option(argc, argv, &i, "--manifests", &mdir)) ||
-		    (r = cmd_option(argc, argv, &i, "--platform", &platform))) {
+		    (r = cmd_option(argc, argv, &i, "--platform", &platform)) ||
+		    (r = cmd_option(argc, argv, &i, "--kernel", &kernel))) {
 			if (r < 0)
 				return EXIT_USAGE;
 			if (platform && (!*platform || strlen(platform) > 15 ||
@@ -84,11 +86,16 @@ int cmd_plan(int argc, char **argv)
 	search_set_arm_platform(platform);
 	plan_init(&p, &rfs);
 	p.strict = strict;
+	p.kernel = cmd_kernel(&rfs, kernel);
 	r = plan_build(&p, cmd_manifest_dir(&rfs, mdir), argv + first, argc - first);
 	plan_print(&p, stdout);
 	plan_totals(&p, &t);
 	plan_print_totals(&t, stdout);
 	print_platform(&rfs, platform);
+	if (p.kernel)
+		printf("modules: %s loaded at boot, before start.d:\n%s"
+		       "modules: and those matching the Pi's devices (modules.alias), decided at boot\n",
+		       p.kernel, p.modules_load ? p.modules_load : "");
 	fflush(stdout);
 	if (r < 0 && p.errors)
 		error("plan: %d problem%s (above); staging would fail", p.errors,

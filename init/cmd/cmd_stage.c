@@ -21,7 +21,7 @@ static const char usage_text[] =
 
 int cmd_stage(int argc, char **argv)
 {
-	const char *root = NULL, *to = NULL, *mdir = NULL, *overlay = NULL, *jobs = NULL;
+	const char *root = NULL, *to = NULL, *mdir = NULL, *overlay = NULL, *jobs = NULL, *kernel = NULL;
 	struct stat rs, ds;
 	struct rootfs rfs;
 	struct copy_stats cs = { 0 };
@@ -34,7 +34,8 @@ int cmd_stage(int argc, char **argv)
 		    (r = cmd_option(argc, argv, &i, "--to", &to)) ||
 		    (r = cmd_option(argc, argv, &i, "--manifests", &mdir)) ||
 		    (r = cmd_option(argc, argv, &i, "--overlay", &overlay)) ||
-		    (r = cmd_option(argc, argv, &i, "--jobs", &jobs))) {
+		    (r = cmd_option(argc, argv, &i, "--jobs", &jobs)) ||
+		    (r = cmd_option(argc, argv, &i, "--kernel", &kernel))) {
 			if (r < 0)
 				return EXIT_USAGE;
 			continue;
@@ -85,6 +86,7 @@ int cmd_stage(int argc, char **argv)
 		goto out;
 	}
 	plan_init(&p, &rfs);
+	p.kernel = cmd_kernel(&rfs, kernel);
 	r = plan_build(&p, cmd_manifest_dir(&rfs, mdir), argv + i, argc - i);
 	if (r < 0) {
 		error("stage: %d problem%s (above); nothing staged", p.errors, p.errors == 1 ? "" : "s");

@@ -8,10 +8,10 @@
 const struct command commands[] = {
 	{ "ldd", cmd_ldd, "[--root DIR] [--closure] FILE...",
 	  "list the libraries FILE needs, as glibc's loader would find them" },
-	{ "plan", cmd_plan, "[--strict] [--root DIR] [--manifests DIR] [--platform NAME] MANIFEST...",
+	{ "plan", cmd_plan, "[--strict] [--root DIR] [--manifests DIR] [--platform NAME] [--kernel RELEASE] MANIFEST...",
 	  "show what a manifest would put in the RAM root, and its size" },
 	{ "stage", cmd_stage,
-	  "--root DIR --to DEST [--force] [--manifests DIR] [--overlay PATH] [--jobs N] MANIFEST...",
+	  "--root DIR --to DEST [--force] [--manifests DIR] [--overlay PATH] [--jobs N] [--kernel RELEASE] MANIFEST...",
 	  "copy what a manifest names from DIR into DEST" },
 	{ "nfs", cmd_nfs,
 	  "mount [--hard] [--ro|--rw] [-o OPTIONS] | umount | status | chroot [COMMAND...]",
@@ -53,7 +53,10 @@ static const struct {
 	  "  --manifests DIR  where manifest names are looked up\n"
 	  "  --platform NAME  $PLATFORM of 32-bit ARM programs on the target, as\n"
 	  "                   uname -m says it: v7l (the default off the Pi), v8l\n"
-	  "                   for a Pi 4/5 running 32-bit Raspberry Pi OS\n" },
+	  "                   for a Pi 4/5 running 32-bit Raspberry Pi OS\n"
+	  "  --kernel RELEASE also the kernel modules of DIR/lib/modules/RELEASE the\n"
+	  "                   boot stages and loads (without it, none); those matching\n"
+	  "                   the devices are decided at boot\n" },
 	{ "stage",
 	  "  Copy what the MANIFESTs name from DIR into DEST byte for byte, keeping\n"
 	  "  modes, owners, times, extended attributes, symlinks and hard links,\n"
@@ -65,7 +68,8 @@ static const struct {
 	  "  --manifests DIR  where manifest names are looked up\n"
 	  "  --overlay PATH   copy the tree PATH of DIR over the result, as the\n"
 	  "                   boot does with /etc/root2ram/overlay\n"
-	  "  --jobs N         files copied at once\n" },
+	  "  --jobs N         files copied at once\n"
+	  "  --kernel RELEASE also the kernel modules, as plan --kernel\n" },
 	{ "nfs",
 	  "  In the RAM root: the NFS root the system booted from, on demand, at\n"
 	  "  /old_root. It is mounted soft: with the server away, a command touching\n"
@@ -145,6 +149,7 @@ void usage(FILE *f)
 		   "  root2ram.ssh=no                switch to a RAM root without an SSH daemon\n"
 		   "  root2ram.logs=no               no syslogd (logread) and klogd in the RAM root\n"
 		   "  root2ram.syslog=HOST[:PORT]    also send the log to a syslog server (UDP 514)\n"
+		   "  root2ram.modules=no            no kernel modules staged or loaded\n"
 		   "  root2ram.jobs=N                files copied at once while staging\n"
 		   "  root2ram.debug                 more messages\n"
 		   "  root2ram=off                   boot the NFS root as if root2ram were not there\n"

@@ -43,3 +43,13 @@ const char *cmd_manifest_dir(const struct rootfs *r, const char *given)
 	}
 	return NULL;
 }
+
+const char *cmd_kernel(const struct rootfs *r, const char *given)
+{
+	struct stat st;
+
+	if (!given && fstatat(r->fd, "lib/modules", &st, 0) == 0)
+		info("no --kernel: no kernel modules planned (the boot plans those of the "
+		     "running kernel: give --kernel RELEASE, one of %s/lib/modules)", r->dir);
+	return given;
+}

@@ -14,6 +14,7 @@
 #define R2R_RUN_SUMMARY R2R_RUN_DIR "/summary"
 #define R2R_RUN_TIMINGS R2R_RUN_DIR "/timings"
 #define R2R_RUN_OPTIONS R2R_RUN_DIR "/options" /* the boot options rcS uses */
+#define R2R_RUN_MODULES R2R_RUN_DIR "/modules" /* the modules rcS loads, a name a line */
 
 /* where the NFS root is, after the switch */
 #define R2R_OLD_ROOT "/old_root"

@@ -169,6 +169,7 @@ int learn_skip_manifest(struct learn *l, const struct manifest *m)
 				return r;
 			break;
 		case MF_LIB:
+		case MF_MODULE:
 			break;
 		}
 	}

@@ -215,6 +215,14 @@ static int do_lib(const struct line *ln, char **arg, int n, unsigned flags)
 	return 0;
 }
 
+static int do_module(const struct line *ln, char **arg, int n, unsigned flags)
+{
+	for (int i = 0; i < n; i++)
+		if (!check_name(ln, "module name", arg[i]) && !add(ln, MF_MODULE, flags, arg[i]))
+			return -ENOMEM;
+	return 0;
+}
+
 /* includes recurse: load() parses the included manifest */
 static int load(struct manifest *m, const char *name, int optional);
 
@@ -293,6 +301,7 @@ static const struct directive {
 	{ "links", 3, 0, 0, do_links, "a target, a directory and names",
 	  "links /bin/busybox /bin sh ls" },
 	{ "include", 1, 0, 1, do_include, "a manifest name", "include base" },
+	{ "module", 1, 0, 1, do_module, "a kernel module name", "module i2c-dev" },
 };
 
 #define MAX_WORDS 256
@@ -351,12 +360,12 @@ static void parse_line(const struct line *ln, char *text)
 			check_path(ln, "path", w[0], 1);
 		else
 			bad(ln, "unknown directive '%s'; a line is an absolute path, or starts with "
-				"lib, dir, symlink, links, include, optional or ?",
+				"lib, dir, symlink, links, include, module, optional or ?",
 			    show(s, w[0]));
 		return;
 	}
 	if (flags && !d->optional) {
-		bad(ln, "'?' and 'optional' apply to paths, lib and include, not to %s", d->name);
+		bad(ln, "'?' and 'optional' apply to paths, lib, include and module, not to %s", d->name);
 		return;
 	}
 	if (n - 1 < d->min || (d->max && n - 1 > d->max)) {

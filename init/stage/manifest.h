@@ -12,6 +12,7 @@
  *   symlink /bin/sh busybox     a symlink to create
  *   links /bin/busybox /bin sh ls cat    symlinks DIR/NAME -> TARGET
  *   include base                another manifest, by name
+ *   module i2c-dev w1-gpio      kernel modules, with their dependencies and firmware
  *
  * Parsing never stops at the first mistake: every problem is logged as
  * "FILE:LINE: what is wrong; what to do" and counted, so a user fixes a
@@ -33,6 +34,7 @@ enum mf_kind {
 	MF_LIB,     /* a library by name */
 	MF_DIR,     /* a directory to create with `mode` */
 	MF_SYMLINK, /* a symlink `path` -> `target` to create */
+	MF_MODULE,  /* a kernel module by name, planned by modules.c */
 };
 
 enum {

@@ -15,6 +15,7 @@
 #include "lib/match.h"
 #include "lib/paths.h"
 #include "ldso/resolve.h"
+#include "stage/modules.h"
 #include "stage/nss.h"
 #include "stage/plan.h"
 
@@ -78,8 +79,7 @@ __attribute__((format(printf, 2, 3))) static void plan_error(struct plan *p, con
 }
 
 /* "root2ram: warning: FILE:LINE: what; what to do", counted. */
-__attribute__((format(printf, 3, 4))) static void plan_warn(struct plan *p, const char *at,
-							     const char *fmt, ...)
+void plan_warn(struct plan *p, const char *at, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -911,6 +911,20 @@ static void glob_step(struct plan *p, const struct mf_entry *me, char *buf, size
 	closedir(d);
 }
 
+int plan_add_path(struct plan *p, const char *path, const char *why)
+{
+	struct mf_entry me = { .kind = MF_PATH, .path = path };
+	char buf[PATHMAX] = "";
+	int n = 0;
+
+	p->why = why;
+	if (manifest_has_glob(path))
+		glob_step(p, &me, buf, 0, path, &n);
+	else if (rootfs_realpath(p->root, path, buf, sizeof buf, 0, NULL, NULL) == 0 && ++n)
+		add_path(p, path, 0, 1, 1);
+	return n;
+}
+
 static void add_lib(struct plan *p, const char *name, int optional)
 {
 	enum log_level lvl = log_get_level();
@@ -988,6 +1002,8 @@ int plan_add_manifest(struct plan *p, const struct manifest *m)
 			break;
 		case MF_LIB:
 			add_lib(p, me->path, opt);
+			break;
+		case MF_MODULE: /* plan_modules, with the other sources of modules */
 			break;
 		case MF_DIR:
 		case MF_SYMLINK:
@@ -1179,6 +1195,8 @@ int plan_build(struct plan *p, const char *manifest_dir, char *const *names, int
 		manifest_load(&m, names[i]);
 	/* plan what parsed, so missing files are reported in the same run */
 	plan_add_manifest(p, &m);
+	if (p->kernel)
+		plan_modules(p, &m);
 	p->errors += m.errors;
 	manifest_free(&m);
 	return plan_finish(p);

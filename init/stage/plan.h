@@ -94,6 +94,11 @@ struct plan {
 	 * and interpreters plan_finish adds */
 	struct plan_todo *todo;
 	size_t ntodo, captodo;
+	/* kernel modules (modules.h): the release whose /lib/modules are
+	 * planned (NULL: none), the running system's /sys/devices to coldplug
+	 * from (NULL: none), and the modules to load at boot, a name a line */
+	const char *kernel, *sysdevices;
+	const char *modules_load;
 };
 
 void plan_init(struct plan *p, const struct rootfs *root);
@@ -118,6 +123,12 @@ int plan_add_tree(struct plan *p, const char *src, const char *dest, const char 
  * target is not planned.  Returns -EINVAL if p->errors, or p->warnings
  * with p->strict; else 0. */
 int plan_finish(struct plan *p);
+/* A path of the root (a wildcard too) planned as a manifest line plans it,
+ * with why; absent, nothing.  The number of paths planned. */
+int plan_add_path(struct plan *p, const char *path, const char *why);
+/* "root2ram: warning: AT: ...", counted in p->warnings. */
+void plan_warn(struct plan *p, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The warnings of the plan (the boot logs the count; they never fail it). */
 int plan_warnings(const struct plan *p);
 

@@ -119,11 +119,11 @@ static void error_messages(void **s)
 	bad("usr/bin/x", "path 'usr/bin/x' is not absolute; write it as /usr/bin/x");
 	bad("? usr/bin/x", "path 'usr/bin/x' is not absolute");
 	bad("frobnicate /x", "unknown directive 'frobnicate'; a line is an absolute path, or starts "
-			     "with lib, dir, symlink, links, include, optional or ?");
+			     "with lib, dir, symlink, links, include, module, optional or ?");
 	bad("/usr/bin/my program", "unexpected 'program' after the path; one path a line");
 	bad("?", "'?' needs a path, lib or include after it");
 	bad("optional", "'optional' needs a path, lib or include after it");
-	bad("? dir /x", "'?' and 'optional' apply to paths, lib and include, not to dir");
+	bad("? dir /x", "'?' and 'optional' apply to paths, lib, include and module, not to dir");
 	bad("lib", "lib needs a library name, e.g. 'lib libnss_files.so.2'");
 	bad("lib /lib/libc.so.6", "library name '/lib/libc.so.6' must be a plain name without '/'");
 	bad("include", "include needs a manifest name, e.g. 'include base'");
@@ -147,7 +147,7 @@ static void error_messages(void **s)
 	bad("? ? /x", "unknown directive '?'");
 	bad("? include", "include needs a manifest name, e.g. 'include base'");
 	bad("optional links /bin/busybox /bin a",
-	    "'?' and 'optional' apply to paths, lib and include, not to links");
+	    "'?' and 'optional' apply to paths, lib, include and module, not to links");
 	bad("symlink /a b c", "symlink needs the link's path and its target");
 	bad("links /a /b* c", "links directory '/b*' has a glob character");
 	bad("?/etc/hostname extra", "unexpected 'extra' after the path");

@@ -1,0 +1,500 @@
+/* modules.c - see modules.h. */
+/* 64-bit ino_t with 32-bit glibc too (the armel unit tests) */
+#define _FILE_OFFSET_BITS 64
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/file.h"
+#include "lib/log.h"
+#include "lib/match.h"
+#include "stage/manifest.h"
+#include "stage/modules.h"
+#include "stage/plan.h"
+
+#define NAME_MAX_ 64
+
+static void norm(char *s)
+{
+	for (; *s; s++)
+		if (*s == '-')
+			*s = '_';
+}
+
+char *mod_name(char *out, size_t size, const char *s)
+{
+	const char *b = strrchr(s, '/');
+	size_t n;
+
+	b = b ? b + 1 : s;
+	n = strcspn(b, ".");
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, b, n);
+	out[n] = '\0';
+	norm(out);
+	return out;
+}
+
+/* The next line of *p, cut in place; NULL at the end. */
+static char *line_of(char **p)
+{
+	char *l = *p, *nl;
+
+	if (!*l)
+		return NULL;
+	nl = l + strcspn(l, "\n");
+	*p = *nl ? nl + 1 : nl;
+	*nl = '\0';
+	return l;
+}
+
+/* The next blank-separated word of *s, cut in place; NULL at the end. */
+static char *word(char **s)
+{
+	char *w = *s + strspn(*s, " \t\r"), *e;
+
+	if (!*w)
+		return NULL;
+	e = w + strcspn(w, " \t\r");
+	*s = *e ? e + 1 : e;
+	*e = '\0';
+	return w;
+}
+
+static void put_name(struct mod_index *x, struct strmap *m, const char *path, void *val)
+{
+	char n[NAME_MAX_], *k;
+
+	mod_name(n, sizeof n, path);
+	if ((k = arena_strdup(&x->arena, n)))
+		strmap_put(m, k, val);
+}
+
+void mod_index_dep(struct mod_index *x, char *text)
+{
+	char *l, *c;
+
+	while ((l = line_of(&text)))
+		if ((c = strchr(l, ':')) && c > l) {
+			*c = '\0';
+			put_name(x, &x->dep, l, l);
+			*c = ':';
+		}
+}
+
+void mod_index_alias(struct mod_index *x, char *text)
+{
+	char *l, *w, *pat, *name;
+
+	while ((l = line_of(&text))) {
+		if (!(w = word(&l)) || strcmp(w, "alias") || !(pat = word(&l)) || !(name = word(&l)))
+			continue;
+		if (x->nalias == x->capalias) {
+			size_t cap = x->capalias ? x->capalias * 2 : 256;
+			struct mod_alias *a = realloc(x->alias, cap * sizeof *a);
+			if (!a)
+				return;
+			x->alias = a;
+			x->capalias = cap;
+		}
+		norm(name);
+		x->alias[x->nalias].pat = pat;
+		x->alias[x->nalias++].name = name;
+	}
+}
+
+void mod_index_softdep(struct mod_index *x, char *text)
+{
+	char *l, *w, *name;
+
+	while ((l = line_of(&text)))
+		if ((w = word(&l)) && !strcmp(w, "softdep") && (name = word(&l)))
+			put_name(x, &x->softdep, name, l);
+}
+
+void mod_index_builtin(struct mod_index *x, char *text)
+{
+	char *l, *w;
+
+	while ((l = line_of(&text)))
+		if ((w = word(&l)))
+			put_name(x, &x->builtin, w, "");
+}
+
+void mod_index_free(struct mod_index *x)
+{
+	strmap_free(&x->dep);
+	strmap_free(&x->softdep);
+	strmap_free(&x->builtin);
+	free(x->alias);
+	arena_free(&x->arena);
+	memset(x, 0, sizeof *x);
+}
+
+const char *mod_dep(const struct mod_index *x, const char *name)
+{
+	char n[NAME_MAX_];
+
+	return strmap_get(&x->dep, mod_name(n, sizeof n, name));
+}
+
+const char *mod_alias_match(const struct mod_index *x, const char *modalias, size_t *i)
+{
+	for (; *i < x->nalias; ++*i)
+		if (match_glob(x->alias[*i].pat, modalias))
+			return x->alias[(*i)++].name;
+	return NULL;
+}
+
+int mod_list(char *text, int (*fn)(void *ctx, const char *name, int line), void *ctx)
+{
+	char *l, *w;
+	int n = 0, r;
+
+	while ((l = line_of(&text)))
+		if (++n, (w = word(&l)) && *w != '#' && *w != ';' && (r = fn(ctx, w, n)))
+			return r;
+	return 0;
+}
+
+int mod_fstab(char *text, int (*fn)(void *ctx, const char *name, int line), void *ctx)
+{
+	char *l, *w;
+	int n = 0, r;
+
+	while ((l = line_of(&text)))
+		if (++n, (w = word(&l)) && *w != '#' && word(&l) && (w = word(&l)) && (r = fn(ctx, w, n)))
+			return r;
+	return 0;
+}
+
+void mod_firmware(const char *data, size_t n, void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	/* .modinfo is "key=value" strings, each after a NUL */
+	for (size_t i = 1; i + 9 < n; i++)
+		if (!data[i - 1] && !memcmp(data + i, "firmware=", 9) && data[i + 9] &&
+		    memchr(data + i + 9, '\0', n - i - 9))
+			fn(ctx, data + i + 9);
+}
+
+/* --- planning -------------------------------------------------------------------- */
+
+struct mods {
+	struct plan *p;
+	struct mod_index x;
+	struct strmap want, load; /* names planned; names in the load list */
+	char dir[128];            /* /lib/modules/RELEASE */
+	const char *at, *why;     /* the line asking, for warnings; the reason in the plan */
+	char *list;               /* the load list: a name a line */
+	size_t len, cap;
+	int compressed, fw_missing, fw_all;
+	char fw_first[96];
+};
+
+/* A file of the root, whole and NUL-terminated, *len bytes: in the index's
+ * arena (freed with it) when keep, else malloc'ed; NULL if it is not a
+ * regular file. */
+static char *slurp(struct mods *s, const char *path, size_t *len, int keep)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n = 0;
+	int fd = rootfs_openat(s->p->root, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size < (64 << 20) &&
+	    (buf = keep ? arena_alloc(&s->x.arena, (size_t)st.st_size + 1) : malloc((size_t)st.st_size + 1))) {
+		n = read_full(fd, buf, (size_t)st.st_size);
+		buf[n > 0 ? n : 0] = '\0';
+	}
+	close(fd);
+	if (len)
+		*len = n > 0 ? (size_t)n : 0;
+	return buf;
+}
+
+static void on_firmware(void *ctx, const char *name)
+{
+	static const char *const ext[] = { "", ".xz", ".zst" };
+	struct mods *s = ctx;
+	char path[512];
+	int found = 0;
+
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+		if ((size_t)snprintf(path, sizeof path, "/lib/firmware/%s%s", name, ext[i]) < sizeof path)
+			found += plan_add_path(s->p, path, s->why);
+	s->fw_all++;
+	if (!found && !s->fw_missing++)
+		snprintf(s->fw_first, sizeof s->fw_first, "%s", name);
+}
+
+/* A module file (relative to the modules directory) and its firmware. */
+static void add_file(struct mods *s, const char *rel)
+{
+	char path[512], *data;
+	size_t l;
+
+	snprintf(path, sizeof path, "%s/%s", s->dir, rel);
+	if (!plan_add_path(s->p, path, s->why)) {
+		plan_warn(s->p, s->at, "%s is listed in modules.dep but not in the root; run depmod", path);
+		return;
+	}
+	l = strlen(path);
+	if (l < 3 || strcmp(path + l - 3, ".ko")) {
+		s->compressed++; /* .ko.xz, .ko.zst: their .modinfo is compressed too */
+		return;
+	}
+	s->fw_missing = s->fw_all = 0;
+	if ((data = slurp(s, path, &l, 0)))
+		mod_firmware(data, l, on_firmware, s);
+	free(data);
+	if (s->fw_missing)
+		plan_warn(s->p, s->at, "%s: %d of its %d firmware files (%s%s) are not in /lib/firmware; "
+				       "install them, or ignore this if the device is absent",
+			  rel, s->fw_missing, s->fw_all, s->fw_first, s->fw_missing > 1 ? ", ..." : "");
+}
+
+/* 1: planned (now or before), 0: built into the kernel, -ENOENT: neither. */
+static int want(struct mods *s, const char *name, int depth)
+{
+	char n[NAME_MAX_], *k, *q, *w;
+	const char *line, *soft;
+
+	mod_name(n, sizeof n, name);
+	if (strmap_get(&s->want, n))
+		return 1;
+	if (!(line = strmap_get(&s->x.dep, n)))
+		return strmap_get(&s->x.builtin, n) ? 0 : -ENOENT;
+	if (!(k = arena_strdup(&s->p->arena, n)) || strmap_put(&s->want, k, k) ||
+	    !(q = arena_strdup(&s->x.arena, line)))
+		return -ENOMEM;
+	while ((w = word(&q))) {
+		size_t l = strlen(w);
+		if (w[l - 1] == ':')
+			w[l - 1] = '\0';
+		if (*w)
+			add_file(s, w);
+	}
+	if (depth < 8 && (soft = strmap_get(&s->x.softdep, n)) && (q = arena_strdup(&s->x.arena, soft)))
+		while ((w = word(&q)))
+			if (strcmp(w, "pre:") && strcmp(w, "post:"))
+				want(s, w, depth + 1);
+	return 1;
+}
+
+/* A module asked for by `src` (a "FILE:LINE", or what coldplug matched);
+ * at: the line for warnings, NULL when a missing one is no news. */
+static void ask(struct mods *s, const char *name, const char *at, const char *src)
+{
+	char why[512], n[NAME_MAX_];
+	int r;
+
+	mod_name(n, sizeof n, name);
+	snprintf(why, sizeof why, "module %s (%s)", n, src);
+	if (!(s->why = arena_strdup(&s->p->arena, why)))
+		return;
+	s->at = at;
+	r = want(s, n, 0);
+	if (r == -ENOENT && at)
+		plan_warn(s->p, at, "module %s is not in %s (modules.dep) nor built in; check the name, or "
+				    "drop the line", name, s->dir);
+	if (r == 1 && !strmap_get(&s->load, n)) {
+		size_t l = strlen(n);
+		char *k = arena_strdup(&s->p->arena, n);
+		if (s->len + l + 2 > s->cap) {
+			size_t cap = s->cap * 2 + l + 256;
+			char *list = realloc(s->list, cap);
+			if (!list)
+				return;
+			s->list = list;
+			s->cap = cap;
+		}
+		if (!k || strmap_put(&s->load, k, k))
+			return;
+		memcpy(s->list + s->len, n, l);
+		s->len += l;
+		s->list[s->len++] = '\n';
+		s->list[s->len] = '\0';
+	}
+}
+
+struct listfile {
+	struct mods *s;
+	const char *path;
+	int quiet; /* fstab: a file system that is no module is no news */
+};
+
+static int on_name(void *ctx, const char *name, int line)
+{
+	struct listfile *f = ctx;
+	char at[512];
+	const char *a;
+
+	snprintf(at, sizeof at, "%s:%d", f->path, line);
+	if ((a = arena_strdup(&f->s->p->arena, at)))
+		ask(f->s, name, f->quiet ? NULL : a, a);
+	return 0;
+}
+
+static void read_list(struct mods *s, const char *path, int fstab)
+{
+	struct listfile f = { s, path, fstab };
+	char *t = slurp(s, path, NULL, 1);
+
+	if (t)
+		(fstab ? mod_fstab : mod_list)(t, on_name, &f);
+}
+
+struct conf {
+	const char *dir, *name;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct conf *)a)->name, ((const struct conf *)b)->name);
+}
+
+/* /etc/modules, then the modules-load.d files in name order, a name in an
+ * earlier directory hiding the same name in a later one (modules-load.d(5)). */
+static void modules_load_d(struct mods *s)
+{
+	static const char *const dirs[] = { "/etc/modules-load.d", "/run/modules-load.d",
+					    "/usr/local/lib/modules-load.d", "/usr/lib/modules-load.d",
+					    "/lib/modules-load.d" };
+	struct conf c[256];
+	struct strmap seen = { 0 };
+	char path[512];
+	size_t n = 0;
+
+	read_list(s, "/etc/modules", 0);
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		int fd = rootfs_openat(s->p->root, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct dirent *e;
+		DIR *d;
+		if (fd < 0)
+			continue;
+		if (!(d = fdopendir(fd))) {
+			close(fd);
+			continue;
+		}
+		while ((e = readdir(d)) && n < sizeof c / sizeof *c) {
+			size_t l = strlen(e->d_name);
+			char *k;
+			if (l < 6 || strcmp(e->d_name + l - 5, ".conf") || strmap_get(&seen, e->d_name) ||
+			    !(k = arena_strdup(&s->x.arena, e->d_name)) || strmap_put(&seen, k, k))
+				continue;
+			c[n].dir = dirs[i];
+			c[n++].name = k;
+		}
+		closedir(d);
+	}
+	strmap_free(&seen);
+	qsort(c, n, sizeof *c, by_name);
+	for (size_t i = 0; i < n; i++) {
+		char real[512];
+		const char *a;
+		snprintf(path, sizeof path, "%s/%s", c[i].dir, c[i].name);
+		/* Debian's modules.conf is a link to /etc/modules, read already */
+		if (rootfs_realpath(s->p->root, path, real, sizeof real, 0, NULL, NULL) == 0 &&
+		    strcmp(real, "/etc/modules") && (a = arena_strdup(&s->x.arena, path)))
+			read_list(s, a, 0);
+	}
+}
+
+/* udev's coldplug: every modalias under the running system's /sys/devices
+ * (not the root's: it is the device that boots), each once. */
+static void coldplug(struct mods *s, int dfd, struct strmap *seen, int depth)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	char buf[512], src[600];
+
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type == DT_DIR && depth < 32) {
+			int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				coldplug(s, fd, seen, depth + 1);
+		} else if (e->d_type == DT_REG && !strcmp(e->d_name, "modalias") &&
+			   read_text_at(dirfd(d), "modalias", buf, sizeof buf) > 0) {
+			const char *name;
+			char *k;
+			size_t i = 0;
+			buf[strcspn(buf, "\n")] = '\0';
+			if (!buf[0] || strmap_get(seen, buf) || !(k = arena_strdup(&s->x.arena, buf)) ||
+			    strmap_put(seen, k, k))
+				continue;
+			snprintf(src, sizeof src, "device %s", buf);
+			while ((name = mod_alias_match(&s->x, buf, &i)))
+				ask(s, name, NULL, src);
+		}
+	}
+	closedir(d);
+}
+
+void plan_modules(struct plan *p, const struct manifest *m)
+{
+	static const char *const index[] = { "modules.softdep", "modules.builtin", "modules.alias" };
+	void (*const parse[])(struct mod_index *, char *) = { mod_index_softdep, mod_index_builtin,
+							      mod_index_alias };
+	struct mods s;
+	char path[512], *t;
+
+	memset(&s, 0, sizeof s);
+	s.p = p;
+	snprintf(s.dir, sizeof s.dir, "/lib/modules/%s", p->kernel);
+	snprintf(path, sizeof path, "%s/modules.dep", s.dir);
+	if (!(t = slurp(&s, path, NULL, 1))) {
+		warn("no %s in %s: no kernel modules are staged, and modprobe fails in RAM; install the "
+		     "kernel's modules there, or set root2ram.modules=no", path, p->root->dir);
+		goto out;
+	}
+	mod_index_dep(&s.x, t);
+	for (size_t i = 0; i < sizeof index / sizeof *index; i++) {
+		snprintf(path, sizeof path, "%s/%s", s.dir, index[i]);
+		if ((i < 2 || p->sysdevices) && (t = slurp(&s, path, NULL, 1)))
+			parse[i](&s.x, t);
+	}
+	for (size_t i = 0; i < m->n; i++)
+		if (m->e[i].kind == MF_MODULE) {
+			char at[512], src[300];
+			const char *a, *b;
+			snprintf(at, sizeof at, "%s:%d", m->e[i].where, m->e[i].line);
+			snprintf(src, sizeof src, "%s:%d", m->e[i].file, m->e[i].line);
+			if ((a = arena_strdup(&p->arena, at)) && (b = arena_strdup(&p->arena, src)))
+				ask(&s, m->e[i].path, m->e[i].flags & MF_OPTIONAL ? NULL : a, b);
+		}
+	modules_load_d(&s);
+	read_list(&s, "/etc/fstab", 1);
+	if (p->sysdevices) {
+		struct strmap seen = { 0 };
+		int fd = open(p->sysdevices, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			coldplug(&s, fd, &seen, 0);
+		strmap_free(&seen);
+	}
+	snprintf(path, sizeof path, "%s/modules.*", s.dir);
+	plan_add_path(p, path, "the module indexes, for modprobe");
+	if (s.compressed)
+		info("%d module%s compressed: the firmware %s names is not read; name it in a manifest "
+		     "(e.g. ? /lib/firmware/brcm/)", s.compressed, s.compressed == 1 ? " is" : "s are",
+		     s.compressed == 1 ? "it" : "they");
+	p->modules_load = arena_strdup(&p->arena, s.list ? s.list : "");
+out:
+	mod_index_free(&s.x);
+	strmap_free(&s.want);
+	strmap_free(&s.load);
+	free(s.list);
+}
