@@ -111,7 +111,7 @@ e2e_init() {
 }
 
 # e2e_prepare_export [SRC] -> prints the export dir ($E2E_DIR/export), a fresh copy of
-# SRC (default: the test root). Stops a server still serving an old copy (file handles
+# SRC (default: the test root) with the test kernel's /lib/modules. Stops a server still serving an old copy (file handles
 # of a re-created tree are stale, see scripts/nfs-server.sh).
 e2e_prepare_export() {
 	local src=${1:-$E2E_TESTROOT} dst="$E2E_DIR/export"
@@ -123,6 +123,14 @@ e2e_prepare_export() {
 	esac
 	rm -rf "$dst"
 	cp -a "$src/." "$dst/" || e2e_fail "copying $src to $dst failed"
+	# the test kernel's modules, where Raspberry Pi OS has its kernel's
+	local kdir
+	kdir=$(sh "$E2E_TOP/scripts/kernel.sh" --print 2>/dev/null) || kdir=
+	if [ -d "$kdir/modules/lib/modules" ]; then
+		mkdir -p "$dst/lib/modules"
+		cp -a "$kdir/modules/lib/modules/." "$dst/lib/modules/" ||
+			e2e_fail "copying the kernel's modules to $dst failed"
+	fi
 	echo "$dst"
 }
 
