@@ -38,7 +38,7 @@ int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n, 
 	st->plan = &plan;
 	if (modules && uname(&uts) == 0) {
 		plan.kernel = uts.release;
-		plan.sysdevices = "/sys/devices";
+		plan.sysfs = "/sys";
 	}
 	for (i = 0; i < n && i < CONFIG_MAX_MANIFESTS; i++)
 		list[i] = names[i];

@@ -408,40 +408,45 @@ static void modules_load_d(struct mods *s)
 	}
 }
 
-/* udev's coldplug: every modalias under the running system's /sys/devices
- * (not the root's: it is the device that boots), each once. */
-static void coldplug(struct mods *s, int dfd, struct strmap *seen, int depth)
+/* udev's coldplug: the modalias of every device on a bus of the running
+ * system's sysfs (not the root's: it is the device that boots), each
+ * once.  /sys/bus/BUS/devices links to them: walking /sys/devices whole
+ * takes seconds on a slow board. */
+static void coldplug(struct mods *s, const char *sys)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *e;
-	char buf[512], src[600];
+	struct strmap seen = { 0 };
+	struct dirent *b, *e;
+	char path[512], buf[512], src[600];
+	DIR *bus, *d;
 
-	if (!d) {
-		close(dfd);
+	snprintf(path, sizeof path, "%s/bus", sys);
+	if (!(bus = opendir(path)))
 		return;
-	}
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
+	while ((b = readdir(bus))) {
+		if (b->d_name[0] == '.')
 			continue;
-		if (e->d_type == DT_DIR && depth < 32) {
-			int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0)
-				coldplug(s, fd, seen, depth + 1);
-		} else if (e->d_type == DT_REG && !strcmp(e->d_name, "modalias") &&
-			   read_text_at(dirfd(d), "modalias", buf, sizeof buf) > 0) {
+		snprintf(path, sizeof path, "%s/bus/%.200s/devices", sys, b->d_name);
+		if (!(d = opendir(path)))
+			continue;
+		while ((e = readdir(d))) {
 			const char *name;
 			char *k;
 			size_t i = 0;
+			snprintf(path, sizeof path, "%.200s/modalias", e->d_name);
+			if (e->d_name[0] == '.' || read_text_at(dirfd(d), path, buf, sizeof buf) <= 0)
+				continue;
 			buf[strcspn(buf, "\n")] = '\0';
-			if (!buf[0] || strmap_get(seen, buf) || !(k = arena_strdup(&s->x.arena, buf)) ||
-			    strmap_put(seen, k, k))
+			if (!buf[0] || strmap_get(&seen, buf) || !(k = arena_strdup(&s->x.arena, buf)) ||
+			    strmap_put(&seen, k, k))
 				continue;
 			snprintf(src, sizeof src, "device %s", buf);
 			while ((name = mod_alias_match(&s->x, buf, &i)))
 				ask(s, name, NULL, src);
 		}
+		closedir(d);
 	}
-	closedir(d);
+	closedir(bus);
+	strmap_free(&seen);
 }
 
 void plan_modules(struct plan *p, const struct manifest *m)
@@ -464,7 +469,7 @@ void plan_modules(struct plan *p, const struct manifest *m)
 	mod_index_dep(&s.x, t);
 	for (size_t i = 0; i < sizeof index / sizeof *index; i++) {
 		snprintf(path, sizeof path, "%s/%s", s.dir, index[i]);
-		if ((i < 2 || p->sysdevices) && (t = slurp(&s, path, NULL, 1)))
+		if ((i < 2 || p->sysfs) && (t = slurp(&s, path, NULL, 1)))
 			parse[i](&s.x, t);
 	}
 	for (size_t i = 0; i < m->n; i++)
@@ -478,13 +483,8 @@ void plan_modules(struct plan *p, const struct manifest *m)
 		}
 	modules_load_d(&s);
 	read_list(&s, "/etc/fstab", 1);
-	if (p->sysdevices) {
-		struct strmap seen = { 0 };
-		int fd = open(p->sysdevices, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0)
-			coldplug(&s, fd, &seen, 0);
-		strmap_free(&seen);
-	}
+	if (p->sysfs)
+		coldplug(&s, p->sysfs);
 	snprintf(path, sizeof path, "%s/modules.*", s.dir);
 	plan_add_path(p, path, "the module indexes, for modprobe");
 	if (s.compressed)

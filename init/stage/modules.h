@@ -4,7 +4,8 @@
  * The modules asked for are those of `module` lines in the manifests, of
  * /etc/modules and the modules-load.d files (as systemd-modules-load reads
  * them), the file systems /etc/fstab names, and, at boot, those whose
- * modules.alias patterns match a /sys/devices modalias (udev's coldplug).
+ * modules.alias patterns match the modalias of a device on a bus in /sys
+ * (udev's coldplug).
  * Each is planned with what modules.dep says it depends on and its
  * modules.softdep pre and post modules, the firmware it names, and the
  * modules.* indexes, so modprobe works in RAM.  '-' and '_' are the same in
@@ -69,7 +70,7 @@ struct plan;
 struct manifest;
 
 /* Plan the modules of p->kernel for the manifest m (its `module` lines),
- * with the root's /etc/modules and fstab, and coldplug from p->sysdevices
+ * with the root's /etc/modules and fstab, and coldplug from p->sysfs
  * when it is set.  Sets p->modules_load. Problems are one warning each. */
 void plan_modules(struct plan *p, const struct manifest *m);
 

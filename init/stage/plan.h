@@ -95,9 +95,9 @@ struct plan {
 	struct plan_todo *todo;
 	size_t ntodo, captodo;
 	/* kernel modules (modules.h): the release whose /lib/modules are
-	 * planned (NULL: none), the running system's /sys/devices to coldplug
-	 * from (NULL: none), and the modules to load at boot, a name a line */
-	const char *kernel, *sysdevices;
+	 * planned (NULL: none), the running system's sysfs to coldplug from
+	 * (NULL: none), and the modules to load at boot, a name a line */
+	const char *kernel, *sysfs;
 	const char *modules_load;
 };
 

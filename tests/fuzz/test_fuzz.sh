@@ -3,8 +3,8 @@
 # $B/fuzz/ (B: the build directory, default build) for FUZZ_SECONDS
 # (default 10) from a seed corpus of real inputs (ELF files of the armel
 # test root, the host's ld.so.cache, the shipped manifests, kernel command
-# lines).  A crash, leak, sanitizer report or timeout is a failure; its
-# input is kept in $B/fuzz/.
+# lines, the test kernel's module indexes).  A crash, leak, sanitizer report
+# or timeout is a failure; its input is kept in $B/fuzz/.
 set -eu
 cd "$(dirname "$0")/../.." || exit 111
 . tests/lib.sh
@@ -29,6 +29,14 @@ seed() { # TARGET: fill $B/fuzz/corpus-TARGET
 	fuzz_cmdline)
 		printf 'console=ttyAMA0 root=/dev/nfs "root2ram.init=/a b" root2ram.manifest=a,b -- x' > "$c/1"
 		printf 'manifest=base\nsize=25%%\n# c\ndetach = no\n' > "$c/2" ;;
+	fuzz_modules)
+		k=$(sh scripts/kernel.sh --print 2>/dev/null)/modules/lib/modules/6.1.192 || k=
+		for f in modules.dep modules.alias modules.softdep modules.builtin; do
+			if [ -f "$k/$f" ]; then head -c 65536 "$k/$f" > "$c/$f"; fi
+		done
+		if [ -f "$k/kernel/drivers/i2c/i2c-dev.ko" ]; then head -c 65536 "$k/kernel/drivers/i2c/i2c-dev.ko" > "$c/i2c-dev.ko"; fi
+		printf '# /etc/modules\ni2c-dev\n; c\nw1-gpio pullup=1\n' > "$c/etc-modules"
+		printf 'alias of:N*T*Carm,versatile-i2c i2c_versatile\nsoftdep a pre: b post: c\n' > "$c/mixed" ;;
 	fuzz_match) printf 'lib*.so.[0-9]\0libc.so.6' > "$c/1"; printf '[!a-]*x\0.hidden' > "$c/2" ;;
 	esac
 }
