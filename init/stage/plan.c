@@ -1176,7 +1176,8 @@ int plan_finish(struct plan *p)
 	if (!p->no_nss)
 		add_nss(p);
 	run_todo(p);
-	qsort(p->e, p->n, sizeof *p->e, by_path);
+	if (p->n) /* an empty plan has no array */
+		qsort(p->e, p->n, sizeof *p->e, by_path);
 	if (reindex(p) || find_hardlinks(p))
 		plan_error(p, "out of memory");
 	check_links(p);
