@@ -144,11 +144,11 @@ for a in armel arm64; do
 		'grep -qxF -- "  kept your $2/sbin/root2ram; the new version is $2/sbin/root2ram.new" "$1" &&
 		grep -q "note: no /etc/root2ram/.installed yet" "$1" && [ "$(cat "$2/sbin/root2ram")" = "an older init" ]' - "$work/$a.out10" "$d"
 	check "$a: no record: the files that are the same are recorded" sh -c \
-		'[ "$(wc -l <"$1/etc/root2ram/.installed")" = 11 ] && ! grep -q " sbin/root2ram$" "$1/etc/root2ram/.installed"' - "$d"
+		'[ "$(wc -l <"$1/etc/root2ram/.installed")" = 12 ] && ! grep -q " sbin/root2ram$" "$1/etc/root2ram/.installed"' - "$d"
 	mv "$d/sbin/root2ram.new" "$d/sbin/root2ram"
 	inst "$d" >"$work/$a.out11" 2>&1
 	check "$a: FILE.new taken: recorded, nothing kept" sh -c \
-		'grep -q "nothing to do: 12 files up to date; nothing written" "$1" && grep -q " sbin/root2ram$" "$2/etc/root2ram/.installed"' - "$work/$a.out11" "$d"
+		'grep -q "nothing to do: 13 files up to date; nothing written" "$1" && grep -q " sbin/root2ram$" "$2/etc/root2ram/.installed"' - "$work/$a.out11" "$d"
 	rm -rf "$d"
 done
 [ "${R2R_FAILED:-0}" = 0 ]
