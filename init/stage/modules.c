@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/file.h"
@@ -193,8 +194,12 @@ struct mods {
 	const char *at, *why;     /* the line asking, for warnings; the reason in the plan */
 	char *list;               /* the load list: a name a line */
 	size_t len, cap;
-	int compressed, fw_missing, fw_all;
+	int fw_missing, fw_all;
 	char fw_first[96];
+	struct packed {           /* compressed modules, for modinfo */
+		const char *rel, *why, *at;
+	} *xz;
+	size_t nxz, capxz;
 };
 
 /* A file of the root, whole and NUL-terminated, *len bytes: in the index's
@@ -235,6 +240,16 @@ static void on_firmware(void *ctx, const char *name)
 		snprintf(s->fw_first, sizeof s->fw_first, "%s", name);
 }
 
+/* The firmware of one module read: one line for what is missing. */
+static void fw_done(struct mods *s, const char *rel)
+{
+	if (s->fw_missing)
+		plan_warn(s->p, s->at, "%s: %d of its %d firmware files (%s%s) are not in /lib/firmware; "
+				       "install them, or ignore this if the device is absent",
+			  rel, s->fw_missing, s->fw_all, s->fw_first, s->fw_missing > 1 ? ", ..." : "");
+	s->fw_missing = s->fw_all = 0;
+}
+
 /* A module file (relative to the modules directory) and its firmware. */
 static void add_file(struct mods *s, const char *rel)
 {
@@ -248,17 +263,94 @@ static void add_file(struct mods *s, const char *rel)
 	}
 	l = strlen(path);
 	if (l < 3 || strcmp(path + l - 3, ".ko")) {
-		s->compressed++; /* .ko.xz, .ko.zst: their .modinfo is compressed too */
+		/* .ko.xz, .ko.zst: their .modinfo is compressed too: modinfo reads it */
+		if (s->nxz == s->capxz) {
+			size_t cap = s->capxz * 2 + 16;
+			struct packed *x = realloc(s->xz, cap * sizeof *x);
+			if (!x)
+				return;
+			s->xz = x;
+			s->capxz = cap;
+		}
+		s->xz[s->nxz++] = (struct packed){ arena_strdup(&s->p->arena, rel), s->why, s->at };
 		return;
 	}
-	s->fw_missing = s->fw_all = 0;
 	if ((data = slurp(s, path, &l, 0)))
 		mod_firmware(data, l, on_firmware, s);
 	free(data);
-	if (s->fw_missing)
-		plan_warn(s->p, s->at, "%s: %d of its %d firmware files (%s%s) are not in /lib/firmware; "
-				       "install them, or ignore this if the device is absent",
-			  rel, s->fw_missing, s->fw_all, s->fw_first, s->fw_missing > 1 ? ", ..." : "");
+	fw_done(s, rel);
+}
+
+/* The firmware of the compressed modules from their "filename:" and
+ * "firmware:" lines of modinfo (kmod's reads any architecture's modules):
+ * the root's own at boot, the server's for a root elsewhere; one run for
+ * up to 64 modules.  0, or -1 if modinfo could not run. */
+static int modinfo_firmware(struct mods *s, size_t from, size_t n)
+{
+	const char *dir = strcmp(s->p->root->dir, "/") ? s->p->root->dir : "";
+	char *argv[64 + 2], path[512], c[512], full[4608], *out = NULL, *l, *q;
+	size_t len = 0, cap = 0, cur = n;
+	int fd[2], st = 0, a = 0;
+	ssize_t r;
+	pid_t pid;
+
+	argv[a++] = *dir ? "modinfo" : "/sbin/modinfo";
+	for (size_t i = from; i < from + n; i++) {
+		snprintf(path, sizeof path, "%s/%s", s->dir, s->xz[i].rel);
+		if (rootfs_realpath(s->p->root, path, c, sizeof c, 0, NULL, NULL) == 0) {
+			snprintf(full, sizeof full, "%s%s", dir, c);
+			argv[a++] = arena_strdup(&s->x.arena, full);
+		}
+	}
+	argv[a] = NULL;
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		dup2(fd[1], 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	do {
+		if (len + 4096 > cap) {
+			if (cap > (16 << 20) || !(q = realloc(out, cap * 2 + 65536)))
+				break;
+			out = q;
+			cap = cap * 2 + 65536;
+		}
+		r = read(fd[0], out + len, cap - len - 1);
+		len += r > 0 ? (size_t)r : 0;
+	} while (r > 0 || (r < 0 && errno == EINTR));
+	close(fd[0]);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0 || !out || !WIFEXITED(st) || WEXITSTATUS(st) == 127) {
+		free(out);
+		return -1;
+	}
+	out[len] = '\0';
+	for (q = out; (l = line_of(&q));) {
+		char *v = l + 9 + strspn(l + 9, " \t");
+		if (!strncmp(l, "filename:", 9)) {
+			if (cur < n)
+				fw_done(s, s->xz[from + cur].rel);
+			for (cur = 0; cur < n; cur++) {
+				size_t vl = strlen(v), rl = strlen(s->xz[from + cur].rel);
+				if (vl > rl && v[vl - rl - 1] == '/' && !strcmp(v + vl - rl, s->xz[from + cur].rel))
+					break;
+			}
+			if (cur < n) {
+				s->why = s->xz[from + cur].why;
+				s->at = s->xz[from + cur].at;
+			}
+		} else if (cur < n && !strncmp(l, "firmware:", 9) && *v) {
+			on_firmware(s, v);
+		}
+	}
+	if (cur < n)
+		fw_done(s, s->xz[from + cur].rel);
+	free(out);
+	return 0;
 }
 
 /* 1: planned (now or before), 0: built into the kernel, -ENOENT: neither. */
@@ -487,14 +579,17 @@ void plan_modules(struct plan *p, const struct manifest *m)
 		coldplug(&s, p->sysfs);
 	snprintf(path, sizeof path, "%s/modules.*", s.dir);
 	plan_add_path(p, path, "the module indexes, for modprobe");
-	if (s.compressed)
-		info("%d module%s compressed: the firmware %s names is not read; name it in a manifest "
-		     "(e.g. ? /lib/firmware/brcm/)", s.compressed, s.compressed == 1 ? " is" : "s are",
-		     s.compressed == 1 ? "it" : "they");
+	for (size_t i = 0; i < s.nxz; i += 64)
+		if (modinfo_firmware(&s, i, s.nxz - i < 64 ? s.nxz - i : 64) < 0) {
+			info("no modinfo ran to read the firmware of %zu compressed module%s; name it in a "
+			     "manifest (e.g. ? /lib/firmware/brcm/)", s.nxz - i, s.nxz - i == 1 ? "" : "s");
+			break;
+		}
 	p->modules_load = arena_strdup(&p->arena, s.list ? s.list : "");
 out:
 	mod_index_free(&s.x);
 	strmap_free(&s.want);
 	strmap_free(&s.load);
 	free(s.list);
+	free(s.xz);
 }

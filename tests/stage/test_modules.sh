@@ -5,6 +5,7 @@
 # softdep in its .modinfo (as MODULE_FIRMWARE and MODULE_SOFTDEP write them)
 # and the indexes made again by the real depmod: module lines, /etc/modules,
 # modules-load.d, their dependencies, softdeps and firmware, the indexes;
+# snd-aaci compressed (.ko.xz) with firmware too, read by modinfo;
 # every staged file has its source's bytes, and kmod's modprobe resolves the
 # staged modules from the staged indexes alone.  What is missing is one
 # warning each, with its file and line.
@@ -31,8 +32,15 @@ ko=$md/kernel/drivers/misc/eeprom/eeprom.ko
 arm-linux-gnueabi-objcopy -O binary --only-section=.modinfo "$ko" "$t/modinfo"
 printf 'firmware=test/fw.bin\0firmware=test/missing.bin\0softdep=pre: i2c-dev\0' >> "$t/modinfo"
 arm-linux-gnueabi-objcopy --update-section .modinfo="$t/modinfo" "$ko"
+# snd-aaci compressed, as Raspberry Pi OS ships its modules, naming firmware too
+ko=$md/kernel/sound/arm/snd-aaci.ko
+arm-linux-gnueabi-objcopy -O binary --only-section=.modinfo "$ko" "$t/modinfo"
+printf 'firmware=test/aaci.bin\0firmware=test/aaci-missing.bin\0' >> "$t/modinfo"
+arm-linux-gnueabi-objcopy --update-section .modinfo="$t/modinfo" "$ko"
+xz "$ko"
 depmod -b "$root" "$rel"
 echo firmware > "$root/lib/firmware/test/fw.bin"
+echo aaci > "$root/lib/firmware/test/aaci.bin"
 printf '# /etc/modules\n\nsnd-aaci\n' > "$root/etc/modules"
 printf '; sound\n8250_pci\n' > "$root/etc/modules-load.d/serial.conf"
 printf 'module eeprom\nmodule no-such-module\n? module absent-is-fine\n' > "$t/m/t.manifest"
@@ -45,7 +53,11 @@ has() { printf '%s\n' "$plan" | grep -q -- "$1"; }
 check "module line: eeprom.ko, with its reason" has "^file  */lib/modules/$rel/kernel/drivers/misc/eeprom/eeprom.ko [0-9]* (module eeprom (t.manifest:1))"
 check "softdep pre: i2c-dev.ko for eeprom" has "^file  */lib/modules/$rel/kernel/drivers/i2c/i2c-dev.ko [0-9]* (module eeprom (t.manifest:1))"
 check "firmware= of eeprom.ko: /lib/firmware/test/fw.bin" has "^file  */lib/firmware/test/fw.bin 9 (module eeprom (t.manifest:1))"
-for m in sound/arm/snd-aaci sound/pci/ac97/snd-ac97-codec sound/ac97_bus sound/core/snd-pcm sound/core/snd-timer sound/core/snd; do
+check "/etc/modules: snd-aaci.ko.xz" has "^file  */lib/modules/$rel/kernel/sound/arm/snd-aaci.ko.xz [0-9]* (module snd_aaci (/etc/modules:3))"
+check "the firmware of a compressed module, read by modinfo" has "^file  */lib/firmware/test/aaci.bin 5 (module snd_aaci (/etc/modules:3))"
+check "missing firmware of a compressed module: one warning with its file and line" \
+	grep -q "warning: /etc/modules:3: kernel/sound/arm/snd-aaci.ko.xz: 1 of its 2 firmware files (test/aaci-missing.bin) are not in /lib/firmware" "$t/err"
+for m in sound/pci/ac97/snd-ac97-codec sound/ac97_bus sound/core/snd-pcm sound/core/snd-timer sound/core/snd; do
 	check "/etc/modules: snd-aaci brings $m.ko" has "^file  */lib/modules/$rel/kernel/$m.ko [0-9]* (module snd_aaci (/etc/modules:3))"
 done
 for m in 8250_pci 8250 8250_base; do
@@ -59,7 +71,7 @@ check "a missing module: one warning with its file and line" \
 check "missing firmware: one warning with the module and its line" \
 	grep -q "warning: $t/m/t.manifest:1: kernel/drivers/misc/eeprom/eeprom.ko: 1 of its 2 firmware files (test/missing.bin) are not in /lib/firmware" "$t/err"
 check "an optional module line that is absent says nothing" sh -c "! grep -q absent-is-fine '$t/err'"
-check "the plan counts the two warnings" has "^total: .*, 2 warnings$"
+check "the plan counts the three warnings" has "^total: .*, 3 warnings$"
 
 # staged into a tmpfs: the same bytes, nothing else; modprobe resolves them
 # from the staged indexes
