@@ -1196,8 +1196,11 @@ int plan_build(struct plan *p, const char *manifest_dir, char *const *names, int
 		manifest_load(&m, names[i]);
 	/* plan what parsed, so missing files are reported in the same run */
 	plan_add_manifest(p, &m);
-	if (p->kernel)
+	if (p->kernel) {
+		double t0 = log_elapsed();
 		plan_modules(p, &m);
+		debug("kernel modules planned in %.2f s", log_elapsed() - t0);
+	}
 	p->errors += m.errors;
 	manifest_free(&m);
 	return plan_finish(p);
