@@ -228,6 +228,9 @@ write_conf() {
 #detach=yes
 # no: a RAM root without an SSH daemon (an appliance reached on its console)
 #ssh=yes
+# no: no kernel modules staged or loaded (yes: the running kernel's modules
+# that manifests, /etc/modules and the devices present ask for, with firmware)
+#modules=yes
 # files copied at once while staging (default: 4 on NFS)
 #jobs=4
 # the RAM root's init, and the NFS root's init used on any failure before the switch
