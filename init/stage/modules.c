@@ -330,7 +330,8 @@ static int modinfo_firmware(struct mods *s, size_t from, size_t n)
 	}
 	out[len] = '\0';
 	for (q = out; (l = line_of(&q));) {
-		char *v = l + 9 + strspn(l + 9, " \t");
+		char *v = l + strcspn(l, ":"); /* the value, after "key:" and blanks */
+		v += *v ? 1 + strspn(v + 1, " \t") : 0;
 		if (!strncmp(l, "filename:", 9)) {
 			if (cur < n)
 				fw_done(s, s->xz[from + cur].rel);
