@@ -190,6 +190,24 @@ static void log_options(void **s)
 	assert_string_equal(c.syslog, "10.0.0.1:514");
 }
 
+/* kernel modules: on by default; modules=no in the file, the command line wins */
+static void modules_option(void **s)
+{
+	(void)s;
+	struct config c;
+	char text[] = "modules=no\n";
+	int bad;
+	config_defaults(&c);
+	assert_true(c.modules);
+	assert_int_equal(config_from_text(&c, text, "root2ram.conf"), 0);
+	assert_false(c.modules);
+	char *out = apply_cmdline(&c, "root2ram.modules=yes root2ram.modules=maybe", &bad);
+	assert_int_equal(bad, 1);
+	assert_non_null(strstr(out, "modules=maybe: use yes or no"));
+	free(out);
+	assert_true(c.modules);
+}
+
 static void conf_file_errors_name_file_and_line(void **s)
 {
 	(void)s;
@@ -250,6 +268,7 @@ int main(void)
 		cmocka_unit_test(bad_values_warn_and_keep_booting),
 		cmocka_unit_test(manifest_names_not_paths),
 		cmocka_unit_test(log_options),
+		cmocka_unit_test(modules_option),
 		cmocka_unit_test(conf_file_errors_name_file_and_line),
 		cmocka_unit_test(sizes),
 	};

@@ -110,6 +110,28 @@ static void directives(void **s)
 	manifest_free(&m);
 }
 
+/* module lines: names, several a line, optional; never a path */
+static void module_lines(void **s)
+{
+	(void)s;
+	struct manifest m;
+	int errors;
+	char *out = parse(&m, "module i2c-dev w1_gpio\n? module brcmfmac # Wi-Fi\n", &errors);
+	assert_int_equal(errors, 0);
+	assert_string_equal(out, "");
+	assert_int_equal(m.n, 3);
+	assert_int_equal(m.e[0].kind, MF_MODULE);
+	assert_string_equal(m.e[0].path, "i2c-dev");
+	assert_string_equal(m.e[1].path, "w1_gpio");
+	assert_int_equal(m.e[1].line, 1);
+	assert_string_equal(m.e[2].path, "brcmfmac");
+	assert_int_equal(m.e[2].flags, MF_OPTIONAL);
+	free(out);
+	manifest_free(&m);
+	bad("module", "module needs a kernel module name, e.g. 'module i2c-dev'");
+	bad("module kernel/i2c-dev.ko", "module name 'kernel/i2c-dev.ko' must be a plain name without '/'");
+}
+
 static void error_messages(void **s)
 {
 	(void)s;
@@ -460,6 +482,7 @@ int main(void)
 	log_setup(2, -1, LOG_INFO);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(directives),
+		cmocka_unit_test(module_lines),
 		cmocka_unit_test(error_messages),
 		cmocka_unit_test(all_errors_at_once),
 		cmocka_unit_test(shadow_not_echoed),
