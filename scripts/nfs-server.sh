@@ -1,7 +1,7 @@
 #!/bin/bash
 # root2ram: a user-space NFS server (nfs-ganesha, FSAL VFS) for the QEMU boot tests.
 #
-#   scripts/nfs-server.sh start  EXPORT_DIR [--port N] [--mnt-port N] [--debug]
+#   scripts/nfs-server.sh start  EXPORT_DIR [--port N] [--mnt-port N] [--debug] [--no-attr-cache]
 #   scripts/nfs-server.sh stop|pause|resume|status [EXPORT_DIR] [--port N]
 #
 # Serves EXPORT_DIR read-write, no_root_squash, to 127.0.0.1 only (the QEMU guest reaches
@@ -25,17 +25,20 @@
 #   status  prints "running|paused PID EXPORT_DIR nfs=PORT mnt=PORT" (exit 0) or
 #           "stopped" (exit 3).
 # State (config, log, pid) in ${R2R_RUN:-/run/root2ram-nfs}/PORT/. --debug logs
-# NFS/MOUNT/FSAL at FULL_DEBUG.
+# NFS/MOUNT/FSAL at FULL_DEBUG. --no-attr-cache: ganesha keeps a file's attributes
+# for 60 s (Attr_Expiration_Time), so a change made in EXPORT_DIR behind its back shows
+# only after that; the kernel's nfsd has no such cache, and with this option neither
+# has ganesha (for tests that change the export while a client reads it).
 set -eu
 
 me="root2ram: nfs-server"
-synopsis="start|stop|pause|resume|status EXPORT_DIR [--port N] [--mnt-port N] [--debug]"
+synopsis="start|stop|pause|resume|status EXPORT_DIR [--port N] [--mnt-port N] [--debug] [--no-attr-cache]"
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 1 ] || usage
 case $1 in -h | --help) show_help ;; esac
 cmd=$1; shift
-export_dir="" port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} debug=0
+export_dir="" port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} debug=0 attr_cache=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--port) [ $# -ge 2 ] || usage; port=$2; shift 2 ;;
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--mnt-port) [ $# -ge 2 ] || usage; mnt_port=$2; shift 2 ;;
 	--mnt-port=*) mnt_port=${1#*=}; shift ;;
 	--debug) debug=1; shift ;;
+	--no-attr-cache) attr_cache="Attr_Expiration_Time = 0;"; shift ;;
 	-*) usage "unknown argument '$1'" ;;
 	*) [ -z "$export_dir" ] || usage; export_dir=$1; shift ;;
 	esac
@@ -145,6 +149,7 @@ EXPORT {
 	SecType = sys;
 	CLIENT { Clients = 127.0.0.1; Access_Type = RW; }
 	FSAL { Name = VFS; }
+	$attr_cache
 }
 $logblock
 EOF

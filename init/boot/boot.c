@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
@@ -238,6 +239,32 @@ static void net_basics(void)
 		warn("set the host name %s: %s", name, strerror(errno));
 }
 
+/* The record of what was staged (staged.h): written by the staging child
+ * into a memfd, put in /run/root2ram once /run is the RAM root's. */
+static int record_fd = -1;
+
+static void save_record(void)
+{
+	struct stat st;
+	off_t off = 0;
+	int out = -1;
+
+	if (record_fd < 0 || fstat(record_fd, &st) < 0 ||
+	    (out = open(R2R_RUN_STAGED, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		goto fail;
+	while (off < st.st_size)
+		if (sendfile(out, record_fd, &off, (size_t)(st.st_size - off)) <= 0)
+			goto fail;
+	close(out);
+	close(record_fd);
+	return;
+fail:
+	warn("no record of what was staged in %s (%s): root2ram diff, refresh and save will refuse",
+	     R2R_RUN_STAGED, strerror(errno));
+	if (out >= 0)
+		close(out);
+}
+
 /* What the staging child tells PID 1: an empty fail.what is success. */
 struct stage_result {
 	struct boot_failure fail;
@@ -268,6 +295,7 @@ static int stage(const char *newroot, struct stage_result *res)
 		return boot_fail(f, 0, "check it with: root2ram plan MANIFEST", "the manifest has errors (above)");
 	if (st.plan->modules_load)
 		snprintf(res->modules, sizeof res->modules, "%s", st.plan->modules_load);
+	st.record_fd = record_fd;
 	res->t_planned = log_elapsed();
 	need = bootstage_need(&st);
 	if (sysinfo(&si) < 0)
@@ -313,6 +341,7 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 	pid_t pid = -1;
 
 	memset(res, 0, sizeof *res);
+	record_fd = memfd_create("root2ram-staged", MFD_CLOEXEC);
 	/* the copy's progress, shared with the child, for the console */
 	pg = mmap(NULL, sizeof *pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	copy_progress = pg == MAP_FAILED ? NULL : pg;
@@ -430,6 +459,7 @@ void boot_main(int argc, char **argv)
 		 cfg.modules ? "yes" : "no");
 	write_text(R2R_RUN_OPTIONS, opts);
 	write_text(R2R_RUN_MODULES, res.modules);
+	save_record();
 	if (cfg.detach) {
 		if ((r = detach_old_root()) < 0)
 			warn("detach the NFS root: %s; it stays at " R2R_OLD_ROOT, strerror(-r));

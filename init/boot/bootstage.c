@@ -19,6 +19,7 @@
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "stage/plan.h"
+#include "stage/staged.h"
 
 static struct rootfs root; /* opened by bootstage_plan */
 static struct plan plan;
@@ -30,6 +31,9 @@ int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n, 
 	int r, i;
 
 	memset(st, 0, sizeof *st);
+	st->record_fd = -1;
+	st->names = names;
+	st->n_names = n;
 	if ((r = rootfs_open(&root, "/")) < 0) {
 		error("open /: %s", strerror(-r));
 		return r;
@@ -73,13 +77,36 @@ static void make_mount_points(int dfd)
 			fchmodat(dfd, dirs[i].name, dirs[i].mode, 0); /* past the umask */
 }
 
+/* What was staged, for root2ram diff, refresh and save (staged.h). */
+static void record(const struct bootstage *st, const struct plan *ovl, int dfd)
+{
+	static struct staged s;
+	double t0 = log_elapsed();
+	size_t len = 0;
+	int r;
+
+	if (st->record_fd < 0)
+		return;
+	for (int i = 0; i < st->n_names && len < sizeof s.manifests; i++)
+		len += (size_t)snprintf(s.manifests + len, sizeof s.manifests - len, "%s%s", i ? "," : "",
+					st->names[i]);
+	if ((r = staged_add_plan(&s, &plan, &root, dfd, 1)) < 0 ||
+	    (r = staged_add_plan(&s, ovl, &root, dfd, 1)) < 0 || (r = staged_write(&s, st->record_fd)) < 0)
+		warn("no record of what was staged (%s): root2ram diff, refresh and save will refuse",
+		     strerror(-r));
+	debug("recorded %lu paths in %.3f s", (unsigned long)s.n, log_elapsed() - t0);
+	staged_free(&s);
+}
+
 int bootstage_copy(struct bootstage *st, const char *newroot)
 {
 	struct copy_stats cs;
+	struct plan ovl;
 	struct stat sb;
 	int dfd, r;
 
 	memset(&cs, 0, sizeof cs);
+	plan_init(&ovl, &root);
 	dfd = open(newroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		r = -errno;
@@ -90,19 +117,23 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 	if (r < 0)
 		goto out;
 	if (fstatat(root.fd, &R2R_OVERLAY_DIR[1], &sb, 0) == 0) { /* relative to the root */
-		if ((r = copy_tree(&root, R2R_OVERLAY_DIR, dfd, &cs)) < 0)
+		plan_free(&ovl);
+		if ((r = staged_overlay(&ovl, &root)) < 0 ||
+		    (r = copy_plan_flags(&ovl, &root, dfd, COPY_OVERWRITE, &cs)) < 0)
 			goto out;
 	} else {
 		warn("no %s in the NFS root: the RAM root has no inittab of root2ram's "
 		     "(install it with scripts/install.sh)", R2R_OVERLAY_DIR);
 	}
 	make_mount_points(dfd);
+	record(st, &ovl, dfd);
 out:
 	st->files = cs.files + cs.symlinks + cs.hardlinks;
 	st->bytes = cs.bytes;
 	st->seconds = cs.seconds;
 	if (dfd >= 0)
 		close(dfd);
+	plan_free(&ovl);
 	plan_free(&plan);
 	rootfs_close(&root);
 	return r;

@@ -13,6 +13,9 @@ struct bootstage {
 	unsigned long files;      /* staged, overlay included */
 	unsigned long long bytes;
 	double seconds;           /* time spent copying */
+	int record_fd;            /* bootstage_copy writes the record here (staged.h); -1: not */
+	char (*names)[CONFIG_NAME_MAX]; /* the manifests, for the record */
+	int n_names;
 };
 
 /* Plan the named manifests against "/", with the modules of the running
@@ -24,7 +27,8 @@ int bootstage_plan(struct bootstage *st, char (*names)[CONFIG_NAME_MAX], int n, 
 unsigned long long bootstage_need(const struct bootstage *st);
 
 /* Stage the plan into newroot (a fresh tmpfs), copy the overlay over it,
- * create the mount points the switch needs.  Closes everything it opened on
+ * create the mount points the switch needs, write the record of what it
+ * staged to st->record_fd (without one, a warning: the boot goes on).  Closes everything it opened on
  * the NFS root.  0 or -errno (logged). */
 int bootstage_copy(struct bootstage *st, const char *newroot);
 

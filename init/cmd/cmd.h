@@ -11,6 +11,9 @@
 
 #include <stdio.h>
 
+#include "stage/plan.h"
+#include "stage/staged.h"
+
 enum { EXIT_CHECK = 1, EXIT_USAGE = 100, EXIT_SYSTEM = 111 };
 
 struct command {
@@ -29,6 +32,9 @@ int cmd_nfs(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_cmdline(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_refresh(int argc, char **argv);
+int cmd_save(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
@@ -55,5 +61,31 @@ const char *cmd_manifest_dir(const struct rootfs *r, const char *given);
  * super options recorded at boot.  0 or -ENAMETOOLONG. */
 int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out,
 			unsigned long size);
+/* cmd_nfs.c: mount the NFS root this system booted from at dir, soft, in at
+ * most 15 s, read-only or not; release it again.  0 or an exit status (the
+ * reason printed). */
+int nfs_mount_at(const char *dir, int ro);
+int nfs_umount_at(const char *dir);
+
+/* cmd_diff.c: what diff, refresh and save share.  ramroot_open refuses
+ * unless "/" is a tmpfs with the boot's record, reads the record (old),
+ * mounts the NFS root at /run/root2ram/nfs (read-only unless rw), and with
+ * replan plans the boot's manifests and the overlay against it (now).  0 or
+ * an exit status (the reason printed); ramroot_close in every case. */
+#define CMD_MAX_MANIFESTS 16
+struct ramroot {
+	const char *cmd;
+	char *text;
+	struct staged old, now;
+	struct plan plan, ovl;
+	struct rootfs nfs;
+	int ramfd, mounted, planned;
+};
+int ramroot_open(struct ramroot *r, const char *cmd, int rw, int replan);
+void ramroot_close(struct ramroot *r);
+/* Replace the record with s (written beside, renamed).  0 or an exit status. */
+int ramroot_save(struct ramroot *r, const struct staged *s);
+/* "changed-ram  /etc/motd": the one line of a difference. */
+void ramroot_line(int kind, const char *path);
 
 #endif

@@ -128,8 +128,9 @@ static int mount_bounded(const char *src, const char *dst, const char *type, uns
 	return -ETIMEDOUT;
 }
 
-/* mount the recorded NFS root at /old_root: 0, or an exit status */
-static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extra, int quiet)
+/* mount the recorded NFS root at dir: 0, or an exit status */
+static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extra, int quiet,
+		     const char *dir)
 {
 	char opts[1200];
 	int e;
@@ -142,50 +143,77 @@ static int nfs_mount(const struct nfsroot *n, int hard, int ro, const char *extr
 		fprintf(stderr, "root2ram: nfs: mount options too long\n");
 		return EXIT_USAGE;
 	}
-	mkdir(R2R_OLD_ROOT, 0700);
-	e = mount_bounded(n->source, R2R_OLD_ROOT, n->fstype, ro ? MS_RDONLY : 0, opts, NFS_MOUNT_TIMEOUT);
+	mkdir(dir, 0700);
+	e = mount_bounded(n->source, dir, n->fstype, ro ? MS_RDONLY : 0, opts, NFS_MOUNT_TIMEOUT);
 	/* a soft mount gives up by itself (EIO) before the child is killed */
 	if (e == -ETIMEDOUT || e == -EIO) {
 		fprintf(stderr, "root2ram: nfs: mount %s on %s: the server did not answer in %d s (%s); "
-				"try again when it is back\n", n->source, R2R_OLD_ROOT, NFS_MOUNT_TIMEOUT,
+				"try again when it is back\n", n->source, dir, NFS_MOUNT_TIMEOUT,
 			strerror(-e));
 		return EXIT_SYSTEM;
 	}
+	if (e == -ECONNREFUSED || e == -EHOSTUNREACH || e == -ENETUNREACH) {
+		fprintf(stderr, "root2ram: nfs: mount %s on %s: the server is not there (%s); "
+				"try again when it is back\n", n->source, dir, strerror(-e));
+		return EXIT_SYSTEM;
+	}
 	if (e < 0) {
-		fprintf(stderr, "root2ram: nfs: mount %s on %s: %s (options %s)\n", n->source, R2R_OLD_ROOT,
+		fprintf(stderr, "root2ram: nfs: mount %s on %s: %s (options %s)\n", n->source, dir,
 			strerror(-e), opts);
 		return EXIT_SYSTEM;
 	}
 	if (!quiet)
 		printf("root2ram: nfs: %s mounted on %s, %s (%s); 'root2ram nfs chroot' to work in it\n",
-		       n->source, R2R_OLD_ROOT, ro ? "read-only" : "read-write",
+		       n->source, dir, ro ? "read-only" : "read-write",
 		       hard ? "hard" : "soft: an outage gives I/O errors, not a hang");
 	return 0;
 }
 
 /* Lazily, and judged by the mount table: neither a stat nor the sync of a
  * plain umount waits for a server that may be gone. */
-static int nfs_umount(int quiet)
+static int nfs_umount(int quiet, const char *dir)
 {
 	int n;
 
-	if (!is_mountpoint(R2R_OLD_ROOT)) {
+	if (!is_mountpoint(dir)) {
 		if (!quiet)
-			printf("root2ram: nfs: %s is not mounted\n", R2R_OLD_ROOT);
+			printf("root2ram: nfs: %s is not mounted\n", dir);
 		return 0;
 	}
-	for (n = 0; n < 16 && is_mountpoint(R2R_OLD_ROOT); n++) /* mounts stacked there too */
-		if (umount2(R2R_OLD_ROOT, MNT_DETACH) < 0) {
-			fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", R2R_OLD_ROOT, strerror(errno));
+	for (n = 0; n < 16 && is_mountpoint(dir); n++) /* mounts stacked there too */
+		if (umount2(dir, MNT_DETACH) < 0) {
+			fprintf(stderr, "root2ram: nfs: unmount %s: %s\n", dir, strerror(errno));
 			return EXIT_SYSTEM;
 		}
-	if (is_mountpoint(R2R_OLD_ROOT)) {
-		fprintf(stderr, "root2ram: nfs: %s is still mounted after %d unmounts\n", R2R_OLD_ROOT, n);
+	if (is_mountpoint(dir)) {
+		fprintf(stderr, "root2ram: nfs: %s is still mounted after %d unmounts\n", dir, n);
 		return EXIT_SYSTEM;
 	}
 	if (!quiet)
-		printf("root2ram: nfs: %s released\n", R2R_OLD_ROOT);
+		printf("root2ram: nfs: %s released\n", dir);
 	return 0;
+}
+
+int nfs_mount_at(const char *dir, int ro)
+{
+	struct nfsroot n;
+	int r = load(&n);
+
+	if (r < 0) {
+		fprintf(stderr, "root2ram: nfs: %s: %s (was this system booted by root2ram from NFS?)\n",
+			R2R_RUN_NFSROOT, r == -EINVAL ? "incomplete" : strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	if (is_mountpoint(dir))
+		nfs_umount(1, dir); /* left by a command that was killed */
+	/* a superblock of its own: the boot's (detach=no) has attributes
+	 * cached for up to a minute, and a change test must see the server's */
+	return nfs_mount(&n, 0, ro, "nosharecache", 1, dir);
+}
+
+int nfs_umount_at(const char *dir)
+{
+	return nfs_umount(1, dir);
 }
 
 /* The child of `nfs chroot`: a private mount namespace in which the NFS
@@ -243,7 +271,7 @@ static int nfs_chroot(const struct nfsroot *n, int hard, int ro, const char *ext
 	pid_t pid;
 
 	if (!is_mountpoint(R2R_OLD_ROOT)) {
-		if ((r = nfs_mount(n, hard, ro, extra, 1)))
+		if ((r = nfs_mount(n, hard, ro, extra, 1, R2R_OLD_ROOT)))
 			return r;
 		mounted = 1;
 	}
@@ -260,7 +288,7 @@ static int nfs_chroot(const struct nfsroot *n, int hard, int ro, const char *ext
 		r = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
 	if (mounted)
-		nfs_umount(1);
+		nfs_umount(1, R2R_OLD_ROOT);
 	return r;
 }
 
@@ -288,7 +316,7 @@ int cmd_nfs(int argc, char **argv)
 			goto usage;
 	}
 	if (!strcmp(argv[1], "umount"))
-		return nfs_umount(0);
+		return nfs_umount(0, R2R_OLD_ROOT);
 	if (strcmp(argv[1], "mount") && strcmp(argv[1], "chroot") && strcmp(argv[1], "status"))
 		goto usage;
 	if ((r = load(&n)) < 0) {
@@ -309,7 +337,7 @@ int cmd_nfs(int argc, char **argv)
 		printf("root2ram: nfs: %s is already mounted\n", R2R_OLD_ROOT);
 		return 0;
 	}
-	return nfs_mount(&n, hard, ro, extra, 0);
+	return nfs_mount(&n, hard, ro, extra, 0, R2R_OLD_ROOT);
 
 usage:
 	fprintf(stderr, "usage: root2ram nfs mount [--hard] [--ro|--rw] [-o OPTIONS] | umount | status\n"

@@ -1,6 +1,7 @@
 /* cmd_stage.c - `root2ram stage --root DIR --to DEST MANIFEST...`: copy
  * what the manifests name from DIR into DEST, as the boot does into the
- * tmpfs.  DEST must be empty unless --force. */
+ * tmpfs.  DEST must be empty unless --force; it is created when its parent
+ * exists. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -65,6 +66,8 @@ int cmd_stage(int argc, char **argv)
 		error("stage: cannot open the root %s: %s", root, strerror(-r));
 		return EXIT_SYSTEM;
 	}
+	if (mkdir(to, 0755) == 0)
+		info("stage: created DEST %s", to);
 	dest = open(to, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dest < 0) {
 		error("stage: cannot open DEST %s: %s", to, strerror(errno));
@@ -94,7 +97,8 @@ int cmd_stage(int argc, char **argv)
 		plan_free(&p);
 		goto out;
 	}
-	r = copy_plan(&p, &rfs, dest, &cs);
+	/* --force: each path written beside what DEST has and renamed over it */
+	r = copy_plan_flags(&p, &rfs, dest, COPY_PROGRESS | (force ? COPY_OVERWRITE : 0), &cs);
 	plan_free(&p);
 	if (r == 0 && overlay)
 		r = copy_tree(&rfs, overlay, dest, &cs);

@@ -17,6 +17,10 @@ const struct command commands[] = {
 	  "mount [--hard] [--ro|--rw] [-o OPTIONS] | umount | status | chroot [COMMAND...]",
 	  "remount the old NFS root at /old_root, work in it, or release it" },
 	{ "status", cmd_status, "", "show how this system was booted by root2ram" },
+	{ "diff", cmd_diff, "", "list what differs between the RAM root and the NFS root" },
+	{ "refresh", cmd_refresh, "[--dry-run] [--force] [--restart]",
+	  "bring the RAM root up to date with the NFS root, without a reboot" },
+	{ "save", cmd_save, "[--force] --all | PATH...", "write files changed in RAM back to the NFS root" },
 	{ "cmdline", cmd_cmdline,
 	  "FILE [--nfsroot SERVER:/PATH[,OPTS]] [--set root2ram.NAME=VALUE]... [--off] [--dry-run]",
 	  "edit a Raspberry Pi's cmdline.txt to boot with root2ram" },
@@ -63,8 +67,9 @@ static const struct {
 	  "  reading only inside DIR and writing only inside DEST, as the boot does\n"
 	  "  into its tmpfs.\n"
 	  "  --root DIR       the root to copy from\n"
-	  "  --to DEST        where to copy; it must be empty\n"
-	  "  --force          copy into a DEST that is not empty\n"
+	  "  --to DEST        where to copy; it must be empty, and is created when\n"
+	  "                   its parent exists\n"
+	  "  --force          copy over what a DEST that is not empty has\n"
 	  "  --manifests DIR  where manifest names are looked up\n"
 	  "  --overlay PATH   copy the tree PATH of DIR over the result, as the\n"
 	  "                   boot does with /etc/root2ram/overlay\n"
@@ -84,6 +89,22 @@ static const struct {
 	  "  --rw    read-write (--ro: read-only)\n"
 	  "  -o OPTIONS\n"
 	  "          more mount options\n" },
+	{ "diff",
+	  "  In the RAM root: KIND PATH for each path of the plan that differs from\n"
+	  "  what the boot staged: changed-ram, changed-nfs, conflict, added-nfs,\n"
+	  "  added-ram, removed-nfs, removed-ram. Exit status 1 when one does.\n" },
+	{ "refresh",
+	  "  In the RAM root: copy what changed on the NFS root (written beside,\n"
+	  "  renamed over), remove what the plan no longer names; keep what changed\n"
+	  "  in RAM. Nothing is copied unless it fits.\n"
+	  "  --dry-run  say what it would do\n"
+	  "  --force    replace what changed in RAM too\n"
+	  "  --restart  stop and start each start.d script that names a changed path\n" },
+	{ "save",
+	  "  In the RAM root: write each PATH back to the NFS root (written beside,\n"
+	  "  renamed over; the previous version kept as PATH.root2ram-old).\n"
+	  "  --all    every file diff shows as changed-ram\n"
+	  "  --force  write over a file changed on the NFS root since the boot\n" },
 	{ "status",
 	  "  The boot summary, the time of each boot step and the NFS root, as PID 1\n"
 	  "  recorded them in /run/root2ram.\n" },

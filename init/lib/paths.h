@@ -15,6 +15,8 @@
 #define R2R_RUN_TIMINGS R2R_RUN_DIR "/timings"
 #define R2R_RUN_OPTIONS R2R_RUN_DIR "/options" /* the boot options rcS uses */
 #define R2R_RUN_MODULES R2R_RUN_DIR "/modules" /* the modules rcS loads, a name a line */
+#define R2R_RUN_STAGED R2R_RUN_DIR "/staged"   /* what was staged: root2ram diff */
+#define R2R_RUN_NFS R2R_RUN_DIR "/nfs"         /* where diff, refresh, save mount the NFS root */
 
 /* where the NFS root is, after the switch */
 #define R2R_OLD_ROOT "/old_root"

@@ -242,19 +242,38 @@ static int create_at(struct worker *w, const struct plan_entry *e, const char **
 	return pfd;
 }
 
-/* The overlay replaces what DEST has (never a directory); a stage into an
- * empty DEST finds nothing and creates with O_EXCL all the same. */
-static int make_room(struct worker *w, int pfd, const char *leaf, const struct plan_entry *e)
+/* With COPY_OVERWRITE (the overlay, stage --force, refresh) the new version
+ * is made beside the old one, as ".LEAF.root2ram-new", and renamed over it:
+ * a program opening the path gets the old file or the new one, never half
+ * of either.  Without it, LEAF itself is created (O_EXCL: nothing there). */
+static const char *beside(struct worker *w, int pfd, const char *leaf, char *buf, size_t n)
 {
-	if (!(w->j->flags & COPY_OVERWRITE) || !unlinkat(pfd, leaf, 0) || errno == ENOENT)
-		return 0;
-	return fail(w->j, errno, e->path, "cannot replace what DEST has there");
+	if (!(w->j->flags & COPY_OVERWRITE))
+		return leaf;
+	if (snprintf(buf, n, ".%s.root2ram-new", leaf) >= (int)n)
+		return leaf; /* too long: O_EXCL says so */
+	unlinkat(pfd, buf, 0); /* left by a copy that was cut off */
+	return buf;
+}
+
+/* Rename the one beside over LEAF (renaming a hard link over itself does
+ * nothing, so the name beside is removed after); on failure remove it. */
+static int put_in_place(struct worker *w, int pfd, const char *name, const char *leaf, int r,
+			const struct plan_entry *e)
+{
+	if (name == leaf)
+		return r;
+	if (!r && renameat(pfd, name, pfd, leaf))
+		r = fail(w->j, errno, e->path, "cannot put the new version in place");
+	unlinkat(pfd, name, 0);
+	return r;
 }
 
 static int copy_file(struct worker *w, const struct plan_entry *e)
 {
-	const char *leaf;
+	const char *leaf, *name;
 	struct stat st;
+	char tmp[300];
 	int sfd, dfd, pfd, r;
 
 	sfd = rootfs_openat(w->j->src, e->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -269,11 +288,8 @@ static int copy_file(struct worker *w, const struct plan_entry *e)
 		close(sfd);
 		return pfd;
 	}
-	if ((r = make_room(w, pfd, leaf, e)) < 0) {
-		close(sfd);
-		return r;
-	}
-	dfd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	name = beside(w, pfd, leaf, tmp, sizeof tmp);
+	dfd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (dfd < 0) {
 		r = fail(w->j, errno, e->path, "cannot create it");
 		close(sfd);
@@ -287,7 +303,7 @@ static int copy_file(struct worker *w, const struct plan_entry *e)
 	close(sfd);
 	if (close(dfd) && !r)
 		r = fail(w->j, errno, e->path, "cannot write it");
-	if (!r)
+	if (!(r = put_in_place(w, pfd, name, leaf, r, e)))
 		ADD(w->j->files, 1);
 	return r;
 }
@@ -341,25 +357,24 @@ static int finish_dir(struct worker *w, const struct plan_entry *e)
 
 static int make_link(struct worker *w, const struct plan_entry *e)
 {
-	const char *leaf, *tleaf;
-	int pfd = create_at(w, e, &leaf), r;
+	const char *leaf, *tleaf, *name;
+	char tmp[300];
+	int pfd = create_at(w, e, &leaf), r = 0;
 
 	if (pfd < 0)
 		return pfd;
+	name = beside(w, pfd, leaf, tmp, sizeof tmp);
 	if (e->type == PLAN_SYMLINK) {
-		if ((r = make_room(w, pfd, leaf, e)) < 0)
-			return r;
-		if (symlinkat(e->target, pfd, leaf))
+		struct timespec ts[2] = { e->mtime, e->mtime };
+		if (symlinkat(e->target, pfd, name))
 			return fail(w->j, errno, e->path, "cannot create the symlink");
-		if (!(e->flags & PLAN_CREATED)) {
-			struct timespec ts[2] = { e->mtime, e->mtime };
-			if (fchownat(pfd, leaf, e->uid, e->gid, AT_SYMLINK_NOFOLLOW))
-				return fail(w->j, errno, e->path, "cannot set the symlink's owner");
-			if (utimensat(pfd, leaf, ts, AT_SYMLINK_NOFOLLOW))
-				return fail(w->j, errno, e->path, "cannot set the symlink's time");
-		}
-		ADD(w->j->symlinks, 1);
-		return 0;
+		if (!(e->flags & PLAN_CREATED) && fchownat(pfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW))
+			r = fail(w->j, errno, e->path, "cannot set the symlink's owner");
+		else if (!(e->flags & PLAN_CREATED) && utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW))
+			r = fail(w->j, errno, e->path, "cannot set the symlink's time");
+		if (!(r = put_in_place(w, pfd, name, leaf, r, e)))
+			ADD(w->j->symlinks, 1);
+		return r;
 	}
 	/* a hard link: the target's directory is opened on its own */
 	{
@@ -367,9 +382,10 @@ static int make_link(struct worker *w, const struct plan_entry *e)
 		int tfd = parent(&t, e->target, &tleaf);
 		if (tfd < 0)
 			return fail(w->j, -tfd, e->path, "cannot open the directory of %s", e->target);
-		r = make_room(w, pfd, leaf, e);
-		if (!r && linkat(tfd, tleaf, pfd, leaf, 0))
+		if (linkat(tfd, tleaf, pfd, name, 0))
 			r = fail(w->j, errno, e->path, "cannot link it to %s", e->target);
+		else
+			r = put_in_place(w, pfd, name, leaf, 0, e);
 		if (tfd != w->j->dest)
 			close(tfd);
 		if (!r)

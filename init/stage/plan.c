@@ -718,7 +718,10 @@ static int walk(struct plan *p, int dfd, char *src, size_t sl, char *dst, size_t
 		size_t nl = strlen(de->d_name);
 		int skip;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		/* root2ram save's backups, and its copies cut off, are not the appliance's */
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (nl > 13 && (!strcmp(de->d_name + nl - 13, ".root2ram-old") ||
+				 !strcmp(de->d_name + nl - 13, ".root2ram-new"))))
 			continue;
 		if (sl + nl + 2 > PATHMAX || dl + nl + 2 > PATHMAX) {
 			plan_error(p, "%s/%s: path too long", src, de->d_name);

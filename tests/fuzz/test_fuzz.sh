@@ -3,8 +3,9 @@
 # $B/fuzz/ (B: the build directory, default build) for FUZZ_SECONDS
 # (default 10) from a seed corpus of real inputs (ELF files of the armel
 # test root, the host's ld.so.cache, the shipped manifests, kernel command
-# lines, the test kernel's module indexes).  A crash, leak, sanitizer report
-# or timeout is a failure; its input is kept in $B/fuzz/.
+# lines, the test kernel's module indexes, records of what was staged).  A
+# crash, leak, sanitizer report or timeout is a failure; its input is kept in
+# $B/fuzz/.
 set -eu
 cd "$(dirname "$0")/../.." || exit 111
 . tests/lib.sh
@@ -37,6 +38,9 @@ seed() { # TARGET: fill $B/fuzz/corpus-TARGET
 		if [ -f "$k/kernel/drivers/i2c/i2c-dev.ko" ]; then head -c 65536 "$k/kernel/drivers/i2c/i2c-dev.ko" > "$c/i2c-dev.ko"; fi
 		printf '# /etc/modules\ni2c-dev\n; c\nw1-gpio pullup=1\n' > "$c/etc-modules"
 		printf 'alias of:N*T*Carm,versatile-i2c i2c_versatile\nsoftdep a pre: b post: c\n' > "$c/mixed" ;;
+	fuzz_staged)
+		printf '# root2ram staged 1 default,sensor\nd 41ed 0 0 1000 6553f100.75bcd15 1e240 6553f100.75bcd15 11d7 6553f100.0\t/etc\t=\t-\n' > "$c/1"
+		printf '# root2ram staged 1 e2e\nf 81a4 0 0 4d2 1.2 3 4.5 6 7.8\t/etc/inittab\t/etc/root2ram/overlay/etc/inittab\t-\nl a1ff 0 0 0 0.0 0 0.0 9 1.0\t/bin/sh\t-\tbusybox\n' > "$c/2" ;;
 	fuzz_match) printf 'lib*.so.[0-9]\0libc.so.6' > "$c/1"; printf '[!a-]*x\0.hidden' > "$c/2" ;;
 	esac
 }

@@ -121,6 +121,32 @@ fi
 rc=$?
 [ $rc = 100 ] && grep -q 'is not empty; empty it, or give --force' "$t/again.err" &&
 	pass "a non-empty DEST is refused" || fail "non-empty DEST: rc=$rc $(cat "$t/again.err")"
+# --force stages over the tree: every path written beside and renamed over,
+# the same bytes and metadata, nothing left beside
+echo changed > "$d/etc/hosts"
+ino=$(stat -c %i "$d/usr/sbin/dropbear")
+if "$R2R" stage --force --root "$root" --to "$d" --manifests "$t/m" stagetest 2>"$t/force.err"; then
+	pass "stage --force over the staged tree: $(tail -1 "$t/force.err")"
+else
+	fail "stage --force: $(cat "$t/force.err")"
+fi
+python3 tests/stage/verify.py "$root" "$t/dest" "$t/plan"
+cmp -s "$root/etc/hosts" "$d/etc/hosts" && [ "$(stat -c %i "$d/usr/sbin/dropbear")" != "$ino" ] &&
+	pass "--force replaced the files (new inodes, the root's bytes)" || fail "--force did not replace the files"
+same_inode "$d/usr/bin/dropbearkey" "$d/usr/bin/dropbearkey.hard" &&
+	pass "--force: hard link kept" || fail "--force: hard link not kept"
+[ -z "$(find "$d" -name '.*.root2ram-new')" ] && pass "--force: nothing left beside" || fail "--force left $(find "$d" -name '.*.root2ram-new' | head -1)"
+# --to DEST is created when its parent exists, not when the parent is missing
+if "$R2R" stage --root "$root" --to "$d/new-dest" --manifests "$t/m" stagetest 2>"$t/new.err" &&
+	[ -x "$d/new-dest/usr/sbin/dropbear" ]; then
+	pass "stage --to creates DEST when its parent exists"
+else
+	fail "stage --to a new DEST: $(cat "$t/new.err")"
+fi
+"$R2R" stage --root "$root" --to "$d/no/such/dest" --manifests "$t/m" stagetest 2>"$t/none.err"
+rc=$?
+[ $rc = 111 ] && grep -q "cannot open DEST $d/no/such/dest: No such file or directory" "$t/none.err" &&
+	pass "stage --to DEST whose parent is missing is refused" || fail "missing parent: rc=$rc $(cat "$t/none.err")"
 umount "$t/dest"
 IN
 [ -z "$(ls -A "$t/dest")" ] && pass "the tmpfs was private to the namespace" || fail "DEST on disk is not empty"
