@@ -259,8 +259,8 @@ static void save_record(void)
 	close(record_fd);
 	return;
 fail:
-	warn("no record of what was staged in %s (%s): root2ram diff, refresh and save will refuse",
-	     R2R_RUN_STAGED, strerror(errno));
+	warn("no record of what was staged (%s): root2ram diff, refresh and save will refuse",
+	     strerror(errno));
 	if (out >= 0)
 		close(out);
 }

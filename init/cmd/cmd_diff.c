@@ -58,15 +58,14 @@ int ramroot_open(struct ramroot *r, const char *cmd, int rw, int replan)
 	setvbuf(stdout, NULL, _IOLBF, 0); /* its lines in order with the errors */
 	r->nfs.fd = r->ramfd = -1;
 	if (statfs("/", &sf) < 0 || sf.f_type != TMPFS_MAGIC || !(r->text = slurp(R2R_RUN_STAGED))) {
-		fprintf(stderr, "root2ram: %s: not running from a RAM root root2ram staged (%s); "
-				"it works on a system booted with init=/sbin/root2ram\n", cmd,
-			statfs("/", &sf) == 0 && sf.f_type != TMPFS_MAGIC ? "/ is not a tmpfs"
-									  : "no " R2R_RUN_STAGED);
+		fprintf(stderr, "root2ram: %s: not running from a RAM root root2ram staged (no tmpfs "
+				"/ with %s); it works on a system booted with init=/sbin/root2ram\n", cmd,
+			R2R_RUN_STAGED);
 		return EXIT_SYSTEM;
 	}
 	if (staged_parse(&r->old, r->text, &line) < 0) {
-		fprintf(stderr, "root2ram: %s: %s:%d: not a line of root2ram's record; the boot writes "
-				"it, a reboot makes it again\n", cmd, R2R_RUN_STAGED, line);
+		fprintf(stderr, "root2ram: %s: %s:%d: not a record line; a reboot writes it again\n", cmd,
+			R2R_RUN_STAGED, line);
 		return EXIT_SYSTEM;
 	}
 	if ((r->ramfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
@@ -86,17 +85,12 @@ int ramroot_open(struct ramroot *r, const char *cmd, int rw, int replan)
 	plan_init(&r->ovl, &r->nfs);
 	r->planned = 1;
 	if (plan_build(&r->plan, NULL, names, n) < 0) {
-		fprintf(stderr, "root2ram: %s: the manifests on the NFS root do not plan (above); "
-				"nothing changed\n", cmd);
-		return EXIT_SYSTEM;
+		goto noplan;
 	}
 	if (fstatat(r->nfs.fd, &R2R_OVERLAY_DIR[1], &st, 0) == 0) {
 		plan_free(&r->ovl);
-		if (staged_overlay(&r->ovl, &r->nfs) < 0) {
-			fprintf(stderr, "root2ram: %s: the overlay %s does not plan (above); nothing changed\n",
-				cmd, R2R_OVERLAY_DIR);
-			return EXIT_SYSTEM;
-		}
+		if (staged_overlay(&r->ovl, &r->nfs) < 0)
+			goto noplan;
 	}
 	if ((e = staged_add_plan(&r->now, &r->plan, &r->nfs, r->ramfd, 0)) < 0 ||
 	    (e = staged_add_plan(&r->now, &r->ovl, &r->nfs, r->ramfd, 0)) < 0) {
@@ -105,6 +99,10 @@ int ramroot_open(struct ramroot *r, const char *cmd, int rw, int replan)
 		return EXIT_SYSTEM;
 	}
 	return 0;
+noplan:
+	fprintf(stderr, "root2ram: %s: the NFS root's manifests or overlay do not plan (above); "
+			"nothing changed\n", cmd);
+	return EXIT_SYSTEM;
 }
 
 void ramroot_close(struct ramroot *r)

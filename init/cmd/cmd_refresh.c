@@ -127,7 +127,7 @@ static int act(void *ctx, int kind, const char *path, const struct staged_entry 
 			f->need += (n->size + 4095) / 4096 * 4096 + PLAN_INODE_COST;
 		return 0;
 	}
-	if (!n) { /* gone from the plan: children before their directory, in pass 3 */
+	if (!n) { /* gone from the plan: in pass 3, after every copy */
 		if (f->pass == 3 && !f->dry) {
 			if (unlinkat(f->r->ramfd, path + 1, o->type == 'd' ? AT_REMOVEDIR : 0) < 0) {
 				say("kept", path, strerror(errno));
@@ -160,26 +160,6 @@ static int act(void *ctx, int kind, const char *path, const struct staged_entry 
 	f->copied++;
 	if (n->type != 'd')
 		changed(f, path);
-	return 0;
-}
-
-/* Pass 3 runs over the removals last first: a directory after its files. */
-static int act_rev(struct refresh *f)
-{
-	struct staged *old = &f->r->old;
-
-	for (size_t i = old->n; i-- > 0;) {
-		const struct staged_entry *o = &old->e[i];
-		struct stat st;
-		if (staged_get(&f->r->now, o->path) ||
-		    fstatat(f->r->ramfd, o->path + 1, &st, AT_SYMLINK_NOFOLLOW))
-			continue;
-		if (o->type != 'd' && (o->rino != st.st_ino || o->rctime.tv_sec != st.st_ctim.tv_sec ||
-				       o->rctime.tv_nsec != st.st_ctim.tv_nsec))
-			act(f, SK_BOTH, o->path, o, NULL);
-		else
-			act(f, SK_REMOVED_NFS, o->path, o, NULL);
-	}
 	return 0;
 }
 
@@ -274,25 +254,21 @@ int cmd_refresh(int argc, char **argv)
 	snprintf(f.rec.manifests, sizeof f.rec.manifests, "%s", r.old.manifests);
 	staged_walk(&r.old, &r.now, r.ramfd, act, &f);
 	if (statvfs("/", &vfs) == 0 && f.need > (unsigned long long)vfs.f_bavail * vfs.f_frsize) {
-		fprintf(stderr, "root2ram: refresh: the new files need %s but the RAM root has %s free: "
+		fprintf(stderr, "root2ram: refresh: the new files need %s, the RAM root has %s free: "
 				"nothing copied; make room, or boot with a larger root2ram.size\n",
 			log_human_bytes(f.need, b1, sizeof b1),
 			log_human_bytes((unsigned long long)vfs.f_bavail * vfs.f_frsize, b2, sizeof b2));
 		rc = EXIT_CHECK;
 		goto out;
 	}
-	for (f.pass = 1; f.pass < 3 && !f.stopped; f.pass++)
+	for (f.pass = 1; f.pass < 4 && !f.stopped; f.pass++)
 		staged_walk(&r.old, &r.now, r.ramfd, act, &f);
-	if (!f.stopped) {
-		f.pass = 3;
-		act_rev(&f);
-	}
 	if (!f.dry && (rc = ramroot_save(&r, &f.rec)))
 		goto out;
 	if (f.stopped) {
-		fprintf(stderr, "root2ram: refresh: stopped at %s: the NFS server does not answer; every "
-				"file is the old version or the new one; %lu copied, the rest is not done: "
-				"run refresh again when the server is back\n", f.stopped, f.copied);
+		fprintf(stderr, "root2ram: refresh: stopped at %s: the NFS server does not answer; each "
+				"file is old or new; %lu copied, the rest not done: run refresh again when the "
+				"server is back\n", f.stopped, f.copied);
 		rc = EXIT_SYSTEM;
 		goto out;
 	}

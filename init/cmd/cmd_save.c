@@ -128,22 +128,21 @@ int cmd_save(int argc, char **argv)
 	for (size_t k = 0; k < r.old.n; k++)
 		staged_put(&rec, &r.old.e[k]);
 	snprintf(rec.manifests, sizeof rec.manifests, "%s", r.old.manifests);
-	for (size_t k = 0; all && k < r.old.n && bad >= 0; k++) {
-		const struct staged_entry *o = &r.old.e[k];
+	/* --all: every file of the record changed in RAM; else the PATHs */
+	for (size_t k = 0; bad >= 0 && (all ? k < r.old.n : i < argc); k++) {
+		const struct staged_entry *o = all ? &r.old.e[k] : staged_get(&r.old, argv[i++]);
 		struct stat st;
-		if (o->type == 'f' && o->src && !fstatat(r.ramfd, o->path + 1, &st, AT_SYMLINK_NOFOLLOW) &&
-		    (o->rino != (unsigned long long)st.st_ino || o->rctime.tv_sec != st.st_ctim.tv_sec ||
-		     o->rctime.tv_nsec != st.st_ctim.tv_nsec))
-			one(&r, &ram, &rec, o, force, &bad, &n);
-	}
-	for (; i < argc && bad >= 0; i++) {
-		const struct staged_entry *o = staged_get(&r.old, argv[i]);
-		if (o && o->type == 'f' && o->src) {
+		int ok = o && o->type == 'f' && o->src;
+		if (all && (!ok || fstatat(r.ramfd, o->path + 1, &st, AT_SYMLINK_NOFOLLOW) ||
+			    (o->rino == (unsigned long long)st.st_ino && o->rctime.tv_sec == st.st_ctim.tv_sec &&
+			     o->rctime.tv_nsec == st.st_ctim.tv_nsec)))
+			continue;
+		if (ok) {
 			one(&r, &ram, &rec, o, force, &bad, &n);
 			continue;
 		}
 		fprintf(stderr, "root2ram: save: %s: not a file the boot staged (root2ram diff lists them)\n",
-			argv[i]);
+			argv[i - 1]);
 		bad++;
 	}
 	if (n && (rc = ramroot_save(&r, &rec)))

@@ -282,7 +282,7 @@ int staged_walk(const struct staged *old, const struct staged *now, int ramfd, s
 		if (k && (r = fn(ctx, k, n->path, o, n)))
 			return r;
 	}
-	for (size_t i = 0; i < old->n; i++) {
+	for (size_t i = old->n; i-- > 0;) { /* last first: a directory after its files */
 		const struct staged_entry *o = &old->e[i];
 		if (staged_get(now, o->path))
 			continue;

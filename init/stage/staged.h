@@ -77,7 +77,7 @@ extern const char *const staged_kind_name[];
 
 /* Every path of the record (old) and of the plan now (now, made with
  * staged_add_plan against the NFS root): now's in order, then old's that
- * now lacks, then what the RAM root has in old's directories that neither
+ * now lacks (last first: a directory after its files), then what the RAM root has in old's directories that neither
  * names (SK_ADDED_RAM, old and now NULL); not in the directories `dir`
  * lines make (filled at run time) nor on other file systems.
  * fn is called for each path that differs; a non-zero return stops the

@@ -162,7 +162,7 @@ out=$(r2r refresh)
 rc=$?
 set -e
 check "a refresh that does not fit is refused before copying ($rc: $out)" \
-	sh -c 'test "$1" = 1 && echo "$2" | grep -q "but the RAM root has .* free: nothing copied"' - "$rc" "$out"
+	sh -c 'test "$1" = 1 && echo "$2" | grep -q ", the RAM root has .* free: nothing copied"' - "$rc" "$out"
 check "nothing was copied" test "$(e2e_ssh cat /etc/sensor/sensor.conf)" = sensor=2
 rm "$exp/etc/sensor/huge.bin"
 
