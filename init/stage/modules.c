@@ -501,44 +501,55 @@ static void modules_load_d(struct mods *s)
 	}
 }
 
-/* udev's coldplug: the modalias of every device on a bus of the running
- * system's sysfs (not the root's: it is the device that boots), each
- * once.  /sys/bus/BUS/devices links to them: walking /sys/devices whole
- * takes seconds on a slow board. */
+/* The modalias of each device linked in the directory `path`, each once. */
+static void coldplug_dir(struct mods *s, const char *path, struct strmap *seen)
+{
+	char buf[512], src[600], name[300];
+	struct dirent *e;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *mod;
+		char *k;
+		size_t i = 0;
+		snprintf(name, sizeof name, "%.200s/modalias", e->d_name);
+		if (e->d_name[0] == '.' || read_text_at(dirfd(d), name, buf, sizeof buf) <= 0)
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (!buf[0] || strmap_get(seen, buf) || !(k = arena_strdup(&s->x.arena, buf)) ||
+		    strmap_put(seen, k, k))
+			continue;
+		snprintf(src, sizeof src, "device %s", buf);
+		while ((mod = mod_alias_match(&s->x, buf, &i)))
+			ask(s, mod, NULL, src);
+	}
+	closedir(d);
+}
+
+/* udev's coldplug: the modalias of every device of the running system's
+ * sysfs (not the root's: it is the device that boots) on a bus, and of
+ * the input devices (a class of their own).  /sys/bus/BUS/devices links to
+ * them: walking /sys/devices whole takes seconds on a slow board. */
 static void coldplug(struct mods *s, const char *sys)
 {
 	struct strmap seen = { 0 };
-	struct dirent *b, *e;
-	char path[512], buf[512], src[600];
-	DIR *bus, *d;
+	struct dirent *b;
+	char path[512];
+	DIR *bus;
 
 	snprintf(path, sizeof path, "%s/bus", sys);
-	if (!(bus = opendir(path)))
-		return;
-	while ((b = readdir(bus))) {
-		if (b->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/bus/%.200s/devices", sys, b->d_name);
-		if (!(d = opendir(path)))
-			continue;
-		while ((e = readdir(d))) {
-			const char *name;
-			char *k;
-			size_t i = 0;
-			snprintf(path, sizeof path, "%.200s/modalias", e->d_name);
-			if (e->d_name[0] == '.' || read_text_at(dirfd(d), path, buf, sizeof buf) <= 0)
-				continue;
-			buf[strcspn(buf, "\n")] = '\0';
-			if (!buf[0] || strmap_get(&seen, buf) || !(k = arena_strdup(&s->x.arena, buf)) ||
-			    strmap_put(&seen, k, k))
-				continue;
-			snprintf(src, sizeof src, "device %s", buf);
-			while ((name = mod_alias_match(&s->x, buf, &i)))
-				ask(s, name, NULL, src);
-		}
-		closedir(d);
+	if ((bus = opendir(path))) {
+		while ((b = readdir(bus)))
+			if (b->d_name[0] != '.') {
+				snprintf(path, sizeof path, "%s/bus/%.200s/devices", sys, b->d_name);
+				coldplug_dir(s, path, &seen);
+			}
+		closedir(bus);
 	}
-	closedir(bus);
+	snprintf(path, sizeof path, "%s/class/input", sys);
+	coldplug_dir(s, path, &seen);
 	strmap_free(&seen);
 }
 

@@ -2,7 +2,7 @@
  * modalias), modules.softdep, modules.builtin, /etc/modules, fstab and a
  * module's firmware= strings; and the plan of a synthetic /lib/modules
  * tree with each source of modules (module lines, /etc/modules,
- * modules-load.d, fstab, coldplug from a /sys/bus tree), their
+ * modules-load.d, fstab, coldplug from /sys/bus and /sys/class/input), their
  * dependencies, softdeps and firmware, and the warnings for what is missing. */
 #include "unit.h"
 #include <stdio.h>
@@ -255,6 +255,7 @@ static void plan_tree(void **s)
 	/* coldplug: the DT device, and a nested one; a device no alias matches */
 	in(x.out, "file     " MD "/kernel/i2c/i2c-versatile.ko 20 (module i2c_versatile (device of:Ni2cT(null)Carm,versatile-i2c))");
 	in(x.out, "(module brcmfmac (device sdio:c00v02D0d4345))");
+	in(x.out, "gpio-keys-x.ko 20 (module gpio_keys_x (device input:b0019v0001p0001e0100-e0,1,k74,ramlsfw))");
 	/* firmware of an uncompressed module, a wildcard too; missing ones once */
 	in(x.out, "file     /lib/firmware/brcm/brcmfmac43455-sdio.bin 3 (module brcmfmac");
 	in(x.out, "file     /lib/firmware/brcm/brcmfmac43455-sdio.raspberrypi,4-model-b.bin.xz 3");
@@ -271,11 +272,11 @@ static void plan_tree(void **s)
 	in(x.err, "modules.dep but not in the root");
 	not_in(x.err, "optional-absent");
 	/* the load list: each asked for once, in order; not their dependencies */
-	/* (the devices in readdir order) */
+	/* (the devices in readdir order, the input devices last) */
 	assert_true(!strcmp(x.p.modules_load, "snd_pcm\nw1_gpio\ni2c_dev\nxz_mod\nspi_bcm2835\nbtrfs\n"
-					      "i2c_versatile\nbrcmfmac\n") ||
+					      "i2c_versatile\nbrcmfmac\ngpio_keys_x\n") ||
 		    !strcmp(x.p.modules_load, "snd_pcm\nw1_gpio\ni2c_dev\nxz_mod\nspi_bcm2835\nbtrfs\n"
-					      "brcmfmac\ni2c_versatile\n"));
+					      "brcmfmac\ni2c_versatile\ngpio_keys_x\n"));
 	done(&x);
 
 	/* the same without coldplug: no device modules */
@@ -319,14 +320,16 @@ static int setup(void **s)
 		"kernel/i2c/xz-mod.ko.xz:\n"
 		"kernel/i2c/gone.ko:\n"
 		"kernel/fs/btrfs.ko: kernel/i2c/gone.ko\n"
-		"kernel/net/brcmfmac.ko:\n",
+		"kernel/net/brcmfmac.ko:\n"
+		"kernel/i2c/gpio-keys-x.ko:\n",
 		0644);
 	fx_file(MD "/modules.dep.bin", "bin", 0644);
 	fx_file(MD "/modules.softdep", "softdep snd_pcm pre: snd-timer post: snd-seq\n", 0644);
 	fx_file(MD "/modules.builtin", "kernel/fs/vfat/vfat.ko\n", 0644);
 	fx_file(MD "/modules.alias",
 		"alias of:N*T*Carm,versatile-i2c i2c_versatile\n"
-		"alias sdio:c*v02D0d4345* brcmfmac\n",
+		"alias sdio:c*v02D0d4345* brcmfmac\n"
+		"alias input:b*v*p*e*-e*1,*k*74,*ram*lsfw* gpio_keys_x\n",
 		0644);
 	ko(MD "/kernel/sound/snd-pcm.ko", "\0firmware=\0license=GPL\0", 21);
 	ko(MD "/kernel/sound/snd.ko", "", 0);
@@ -337,6 +340,7 @@ static int setup(void **s)
 	ko(MD "/kernel/i2c/i2c-versatile.ko", "", 0);
 	ko(MD "/kernel/i2c/spi-bcm2835.ko", "", 0);
 	ko(MD "/kernel/fs/btrfs.ko", "", 0);
+	ko(MD "/kernel/i2c/gpio-keys-x.ko", "", 0);
 	fx_file(MD "/kernel/i2c/xz-mod.ko.xz", "\3757zXZ", 0644);
 	ko(MD "/kernel/net/brcmfmac.ko", brcm, sizeof brcm);
 	fx_file("/lib/firmware/brcm/brcmfmac43455-sdio.bin", "fw\n", 0644);
@@ -352,6 +356,7 @@ static int setup(void **s)
 	sysdev("bus/i2c/devices/0-0068/modalias", "i2c:ds1307\n");
 	sysdev("bus/sdio/devices/mmc1:0001:1/modalias", "sdio:c00v02D0d4345\n");
 	sysdev("bus/platform/devices/mmc/modalias", "of:Ni2cT(null)Carm,versatile-i2c\n");
+	sysdev("class/input/input3/modalias", "input:b0019v0001p0001e0100-e0,1,k74,ramlsfw\n");
 	return 0;
 }
 
