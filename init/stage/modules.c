@@ -184,6 +184,17 @@ void mod_firmware(const char *data, size_t n, void (*fn)(void *ctx, const char *
 			fn(ctx, data + i + 9);
 }
 
+void mod_modinfo(char *text, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+	char *l, *v;
+
+	while ((l = line_of(&text)))
+		if (*(v = l + strcspn(l, ":"))) {
+			*v++ = '\0';
+			fn(ctx, l, v + strspn(v, " \t"));
+		}
+}
+
 /* --- planning -------------------------------------------------------------------- */
 
 struct mods {
@@ -281,6 +292,34 @@ static void add_file(struct mods *s, const char *rel)
 	fw_done(s, rel);
 }
 
+struct modinfo {
+	struct mods *s;
+	size_t from, n, cur; /* the modules of this run; the one being read (n: none) */
+};
+
+/* "filename: PATH" starts a module's lines; "firmware: NAME" is one of its. */
+static void on_modinfo(void *ctx, const char *key, const char *v)
+{
+	struct modinfo *mi = ctx;
+	struct packed *x = mi->s->xz + mi->from;
+
+	if (!strcmp(key, "filename")) {
+		if (mi->cur < mi->n)
+			fw_done(mi->s, x[mi->cur].rel);
+		for (mi->cur = 0; mi->cur < mi->n; mi->cur++) {
+			size_t vl = strlen(v), rl = strlen(x[mi->cur].rel);
+			if (vl > rl && v[vl - rl - 1] == '/' && !strcmp(v + vl - rl, x[mi->cur].rel))
+				break;
+		}
+		if (mi->cur < mi->n) {
+			mi->s->why = x[mi->cur].why;
+			mi->s->at = x[mi->cur].at;
+		}
+	} else if (mi->cur < mi->n && !strcmp(key, "firmware") && *v) {
+		on_firmware(mi->s, v);
+	}
+}
+
 /* The firmware of the compressed modules from their "filename:" and
  * "firmware:" lines of modinfo (kmod's reads any architecture's modules):
  * the root's own at boot, the server's for a root elsewhere; one run for
@@ -288,8 +327,9 @@ static void add_file(struct mods *s, const char *rel)
 static int modinfo_firmware(struct mods *s, size_t from, size_t n)
 {
 	const char *dir = strcmp(s->p->root->dir, "/") ? s->p->root->dir : "";
-	char *argv[64 + 2], path[512], c[512], full[4608], *out = NULL, *l, *q;
-	size_t len = 0, cap = 0, cur = n;
+	char *argv[64 + 2], path[512], c[512], full[4608], *out = NULL, *q;
+	struct modinfo mi = { s, from, n, n };
+	size_t len = 0, cap = 0;
 	int fd[2], st = 0, a = 0;
 	ssize_t r;
 	pid_t pid;
@@ -329,27 +369,9 @@ static int modinfo_firmware(struct mods *s, size_t from, size_t n)
 		return -1;
 	}
 	out[len] = '\0';
-	for (q = out; (l = line_of(&q));) {
-		char *v = l + strcspn(l, ":"); /* the value, after "key:" and blanks */
-		v += *v ? 1 + strspn(v + 1, " \t") : 0;
-		if (!strncmp(l, "filename:", 9)) {
-			if (cur < n)
-				fw_done(s, s->xz[from + cur].rel);
-			for (cur = 0; cur < n; cur++) {
-				size_t vl = strlen(v), rl = strlen(s->xz[from + cur].rel);
-				if (vl > rl && v[vl - rl - 1] == '/' && !strcmp(v + vl - rl, s->xz[from + cur].rel))
-					break;
-			}
-			if (cur < n) {
-				s->why = s->xz[from + cur].why;
-				s->at = s->xz[from + cur].at;
-			}
-		} else if (cur < n && !strncmp(l, "firmware:", 9) && *v) {
-			on_firmware(s, v);
-		}
-	}
-	if (cur < n)
-		fw_done(s, s->xz[from + cur].rel);
+	mod_modinfo(out, on_modinfo, &mi);
+	if (mi.cur < n)
+		fw_done(s, s->xz[from + mi.cur].rel);
 	free(out);
 	return 0;
 }

@@ -66,6 +66,9 @@ int mod_fstab(char *text, int (*fn)(void *ctx, const char *name, int line), void
  * an uncompressed .ko), n bytes at data. */
 void mod_firmware(const char *data, size_t n, void (*fn)(void *ctx, const char *name), void *ctx);
 
+/* Each "key: value" line of modinfo's output (text modified in place). */
+void mod_modinfo(char *text, void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+
 struct plan;
 struct manifest;
 

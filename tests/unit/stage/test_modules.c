@@ -1,6 +1,6 @@
 /* Kernel modules: the parsers of modules.dep, modules.alias (matching a
- * modalias), modules.softdep, modules.builtin, /etc/modules, fstab and a
- * module's firmware= strings; and the plan of a synthetic /lib/modules
+ * modalias), modules.softdep, modules.builtin, /etc/modules, fstab, a
+ * module's firmware= strings and modinfo's output; and the plan of a synthetic /lib/modules
  * tree with each source of modules (module lines, /etc/modules,
  * modules-load.d, fstab, coldplug from /sys/bus and /sys/class/input), their
  * dependencies, softdeps and firmware, and the warnings for what is missing. */
@@ -138,6 +138,30 @@ static void firmware(void **s)
 	mod_firmware("", 0, fw, &v);
 	mod_firmware("\0firmware=", 10, fw, &v);
 	assert_string_equal(v.s, "");
+}
+
+static void kv(void *ctx, const char *key, const char *value)
+{
+	struct seen *v = ctx;
+	size_t l = strlen(v->s);
+	snprintf(v->s + l, sizeof v->s - l, "[%s=%s]", key, value);
+}
+
+/* modinfo's output, as kmod prints it for two modules */
+static void modinfo_lines(void **s)
+{
+	(void)s;
+	struct seen v = { "" };
+	char out[] = "filename:       /lib/modules/6.1.0/kernel/net/brcmfmac.ko.xz\n"
+		     "firmware:       brcm/brcmfmac*-sdio.*.bin\n"
+		     "parm:           debug:level (int)\n"
+		     "no colon here\n"
+		     "depends:\n"
+		     "filename:\t/x/snd.ko.xz\n";
+	mod_modinfo(out, kv, &v);
+	assert_string_equal(v.s, "[filename=/lib/modules/6.1.0/kernel/net/brcmfmac.ko.xz]"
+				 "[firmware=brcm/brcmfmac*-sdio.*.bin][parm=debug:level (int)][depends=]"
+				 "[filename=/x/snd.ko.xz]");
 }
 
 /* --- the plan of a synthetic tree ------------------------------------------------ */
@@ -371,7 +395,7 @@ int main(void)
 	log_setup(2, -1, LOG_INFO);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names),      cmocka_unit_test(index_files), cmocka_unit_test(lists),
-		cmocka_unit_test(firmware),   cmocka_unit_test(plan_tree),
+		cmocka_unit_test(firmware),   cmocka_unit_test(modinfo_lines), cmocka_unit_test(plan_tree),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
