@@ -385,7 +385,7 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 
 void boot_main(int argc, char **argv)
 {
-	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256], opts[256];
+	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256], opts[768];
 	struct stage_result res;
 	const char *mnt, *step;
 	char buf[64], newroot[64];
@@ -455,8 +455,9 @@ void boot_main(int argc, char **argv)
 	mkdir(R2R_RUN_DIR, 0755);
 	write_text(R2R_RUN_NFSROOT, nfsinfo);
 	/* what rcS needs of the options: shell words, checked by config.c */
-	snprintf(opts, sizeof opts, "logs=%s\nsyslog=%s\nmodules=%s\n", cfg.logs ? "yes" : "no", cfg.syslog,
-		 cfg.modules ? "yes" : "no");
+	snprintf(opts, sizeof opts, "logs=%s\nsyslog=%s\nmodules=%s\nntp=%s\nwatchdog=%u\nhealth=%s\n",
+		 cfg.logs ? "yes" : "no", cfg.syslog, cfg.modules ? "yes" : "no", cfg.ntp, cfg.watchdog,
+		 cfg.health);
 	write_text(R2R_RUN_OPTIONS, opts);
 	write_text(R2R_RUN_MODULES, res.modules);
 	save_record();

@@ -10,9 +10,6 @@
 #include "lib/num.h"
 #include "lib/paths.h"
 #include "stage/copy.h"
-#include "lib/num.h"
-#include "lib/paths.h"
-#include "stage/copy.h"
 
 enum { SRC_FILE = 1, SRC_CMDLINE = 2 };
 
@@ -76,12 +73,13 @@ static int parse_bool(const char *v)
 
 /* A host for syslogd -R, written into a file rcS reads: only the
  * characters of a host name, an address, [v6] and a port. */
-static int set_host(char *dst, const char *v, const char *name, char *err, size_t errlen)
+static int set_host(char *dst, const char *v, const char *name, const char *eg, char *err,
+		    size_t errlen)
 {
 	if (!v || !*v || strlen(v) >= CONFIG_NAME_MAX || v[strspn(v, "abcdefghijklmnopqrstuvwxyz"
-								       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_")]) {
-		snprintf(err, errlen, "%s=%s: use HOST or HOST:PORT, like %s=10.0.0.1:514", name, v ? v : "",
-			 name);
+								       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_,")]) {
+		snprintf(err, errlen, "%s=%s: use HOST or HOST:PORT, like %s=%s", name, v ? v : "",
+			 name, eg);
 		return -EINVAL;
 	}
 	strcpy(dst, v);
@@ -188,7 +186,20 @@ int config_set(struct config *c, const char *name, const char *v, int src,
 	if (strcmp(name, "fallback") == 0)
 		return set_path(c->fallback, v, "fallback", err, errlen);
 	if (strcmp(name, "syslog") == 0)
-		return set_host(c->syslog, v, "syslog", err, errlen);
+		return set_host(c->syslog, v, "syslog", "10.0.0.1:514", err, errlen);
+	if (strcmp(name, "ntp") == 0)
+		return set_host(c->ntp, v, "ntp", "10.0.0.1,10.0.0.2:123 or ntp=no", err, errlen);
+	if (strcmp(name, "health") == 0)
+		return set_path(c->health, v, "health", err, errlen);
+	if (strcmp(name, "watchdog") == 0) {
+		unsigned long long n;
+		if (!v || num_in_range(v, 0, 3600, &n) < 0) {
+			snprintf(err, errlen, "watchdog=%s: use seconds from 1 to 3600, or 0 for off", v ? v : "");
+			return -EINVAL;
+		}
+		c->watchdog = (unsigned)n;
+		return 0;
+	}
 	flag = strcmp(name, "detach") == 0 ? &c->detach :
 	       strcmp(name, "logs") == 0   ? &c->logs :
 	       strcmp(name, "modules") == 0 ? &c->modules :

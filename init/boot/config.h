@@ -17,6 +17,10 @@
  *   logs=yes|no              syslogd (a RAM ring buffer, logread) and klogd (yes)
  *   syslog=HOST[:PORT]       also send the log to a syslog server (UDP, 514)
  *   modules=yes|no           stage and load the kernel modules the system needs (yes)
+ *   ntp=no | ADDR[:PORT][,...]  NTP servers after DHCP's (default: the NFS
+ *                            server); no: no NTP, only the saved time
+ *   watchdog=SECONDS         feed /dev/watchdog with that timeout (0: off)
+ *   health=PATH              run it each watchdog interval; failure stops feeding
  *   debug                    more messages
  *   root2ram=off             do nothing: exec the fallback init at once
  */
@@ -45,6 +49,9 @@ struct config {
 	int logs;                 /* syslogd and klogd in the RAM root (yes) */
 	int modules;              /* kernel modules staged and loaded (yes) */
 	char syslog[CONFIG_NAME_MAX]; /* HOST[:PORT] to forward the log to, or "" */
+	char ntp[CONFIG_NAME_MAX];    /* "no", NTP servers, or "" (automatic) */
+	unsigned watchdog;            /* seconds; 0: off */
+	char health[CONFIG_PATH_MAX]; /* the appliance's health command, or "" */
 	/* per-source state: whether `manifest` was already set in this source */
 	int manifest_src;
 };

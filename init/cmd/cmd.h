@@ -35,6 +35,9 @@ int cmd_learn(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_save(int argc, char **argv);
+int cmd_clock(int argc, char **argv);
+int cmd_watchdog(int argc, char **argv);
+int cmd_boot_partition(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
@@ -56,6 +59,34 @@ int cmd_option(int argc, char **argv, int *i, const char *name, const char **val
  * line when the root has /lib/modules). */
 const char *cmd_kernel(const struct rootfs *r, const char *given);
 const char *cmd_manifest_dir(const struct rootfs *r, const char *given);
+/* The value of a "KEY=VALUE" line of file (what PID 1 recorded in
+ * /run/root2ram) in out, "" if none: 0, or -ENOENT. */
+int cmd_run_value(const char *file, const char *key, char *out, size_t size);
+
+/* cmd_clock.c: SNTP (RFC 4330) and fake-hwclock's file, apart from any I/O.
+ * Times are nanoseconds since the Unix epoch. */
+#include <stdint.h>
+#define NTP_PACKET 48
+/* A client request whose transmit time is now (the reply must echo it). */
+void ntp_request(unsigned char pkt[NTP_PACKET], int64_t now);
+/* The clock's offset from a server's reply to req, sent at t1 and received
+ * at t4: 0 and *offset, or -EPROTO (not a valid answer to req: wrong mode,
+ * unsynchronised, kiss-o'-death, another request's). */
+int ntp_reply(const unsigned char *req, const unsigned char *pkt, size_t n, int64_t t1,
+	      int64_t t4, int64_t *offset);
+/* "YYYY-MM-DD HH:MM:SS" (UTC, /etc/fake-hwclock.data) at the start of text:
+ * 0 and *secs since the epoch, or -EINVAL. */
+int clock_parse_saved(const char *text, long long *secs);
+/* "ADDR[:PORT]" (IPv4; port 123 if none) of n bytes: 0 and *ip, *port
+ * (host order), or -EINVAL. */
+int ntp_parse_server(const char *s, size_t n, uint32_t *ip, unsigned *port);
+
+/* cmd_bootpart.c: the fstab line of /boot/firmware, else of /boot, in text
+ * (modified: its fields are cut out): 0 and the fields, or -ENOENT. */
+int bootpart_fstab(char *text, char **spec, char **dir, char **opts);
+/* The serial number ("XXXX-XXXX", as blkid shows it) and label of the FAT
+ * volume whose boot sector is s (512 bytes): 0, or -EINVAL if not FAT. */
+int bootpart_fat_id(const unsigned char *s, char uuid[10], char label[12]);
 
 /* cmd_nfs.c: the options `root2ram nfs mount` passes to mount(2), from the
  * super options recorded at boot.  0 or -ENAMETOOLONG. */

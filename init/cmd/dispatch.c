@@ -26,6 +26,11 @@ const struct command commands[] = {
 	  "edit a Raspberry Pi's cmdline.txt to boot with root2ram" },
 	{ "learn", cmd_learn, "-o FILE [--seconds N] [--root DIR] [--manifests DIR] [-- COMMAND [ARG...]]",
 	  "write a manifest of the files COMMAND (or every process) opens" },
+	{ "clock", cmd_clock, "sync|keep",
+	  "set the clock from NTP, or at least to the saved time; keep it in step" },
+	{ "watchdog", cmd_watchdog, "", "keep /dev/watchdog fed while root2ram.health succeeds" },
+	{ "boot-partition", cmd_boot_partition, "mount|umount",
+	  "mount the SD card's boot partition (cmdline.txt, config.txt) as /etc/fstab says" },
 	{ "version", cmd_version, "", "print the version" },
 	{ "help", cmd_help, "[COMMAND]", "show this help" },
 	{ NULL, NULL, NULL, NULL },
@@ -139,6 +144,16 @@ static const struct {
 	  "  /proc, /sys, /dev, /run, /tmp are left out. Run again on the same -o\n"
 	  "  FILE, it adds only what is new. Run it on the NFS root\n"
 	  "  (root2ram=off), then plan and trim what it wrote.\n" },
+	{ "clock",
+	  "  sync (rcS): the time from NTP (DHCP's servers, else root2ram.ntp, else\n"
+	  "  the NFS server; 3 s at most), else at least /etc/fake-hwclock.data's.\n"
+	  "  keep: asks again every 32 s to 1024 s; slews under 0.5 s, else steps.\n" },
+	{ "watchdog",
+	  "  rcS starts it with root2ram.watchdog=SECONDS: feeds /dev/watchdog every\n"
+	  "  SECONDS/3 while root2ram.health=PATH succeeds; SIGTERM stops it.\n" },
+	{ "boot-partition",
+	  "  The /etc/fstab line of /boot/firmware or /boot: PARTUUID=, UUID=,\n"
+	  "  LABEL= or /dev path; umount syncs.\n" },
 	{ "version", "  Print root2ram's version.\n" },
 	{ "help",
 	  "  List the commands, the boot options and the exit statuses; with\n"
@@ -172,6 +187,9 @@ void usage(FILE *f)
 		   "  root2ram.syslog=HOST[:PORT]    also send the log to a syslog server (UDP 514)\n"
 		   "  root2ram.modules=no            no kernel modules staged or loaded\n"
 		   "  root2ram.jobs=N                files copied at once while staging\n"
+		   "  root2ram.ntp=ADDR[:PORT],...|no  NTP servers after DHCP's (the NFS server)\n"
+		   "  root2ram.watchdog=SECONDS      feed /dev/watchdog (off)\n"
+		   "  root2ram.health=PATH           the watchdog is fed while PATH succeeds\n"
 		   "  root2ram.debug                 more messages\n"
 		   "  root2ram=off                   boot the NFS root as if root2ram were not there\n"
 		   "\n"

@@ -1,10 +1,12 @@
 /* options.c - what the commands share: "--name VALUE" options, and where
  * manifests are looked up. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
+#include "lib/file.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/rootfs.h"
@@ -52,4 +54,24 @@ const char *cmd_kernel(const struct rootfs *r, const char *given)
 		info("no --kernel: no kernel modules planned (the boot plans those of the "
 		     "running kernel: give --kernel RELEASE, one of %s/lib/modules)", r->dir);
 	return given;
+}
+
+int cmd_run_value(const char *file, const char *key, char *out, size_t size)
+{
+	char buf[2048];
+	size_t n = strlen(key);
+
+	out[0] = '\0';
+	if (read_text(file, buf, sizeof buf) < 0)
+		return -ENOENT;
+	for (char *l = buf, *e; *l; l = e) {
+		e = l + strcspn(l, "\n");
+		if (*e)
+			*e++ = '\0';
+		if (!strncmp(l, key, n) && l[n] == '=') {
+			snprintf(out, size, "%s", l + n + 1);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
