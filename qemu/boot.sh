@@ -26,6 +26,8 @@
 #   --background       return at once; QEMU runs on, its pid in --pidfile (default
 #                      build/qemu.pid), console in --console (default build/console.log)
 #   --pidfile FILE
+#   --qemu-arg ARG     one more argument for QEMU, e.g. --qemu-arg -rtc --qemu-arg base=2016-01-01
+#                      (repeatable, passed in order after the others)
 #
 # QEMU exits when the guest reboots (-no-reboot): `reboot -f` in the guest ends the run.
 # The kernel gets panic=1, so a panic (e.g. init exiting) also ends it after 1 s.
@@ -39,6 +41,7 @@ synopsis="--export DIR [options] (see --help)"
 export_dir="" init=/sbin/root2ram append="" ssh_port=10022
 nfs_port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} nfs_opts="" nfs_vers=3 cmdline_file="" nic=virtio mem=256
 kernel="$top/build/kernel" console="" timeout=0 background=0 pidfile=""
+qemu_args=()
 
 need() { [ $# -ge 2 ] || usage "$1 needs a value"; }
 while [ $# -gt 0 ]; do
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--timeout) need "$@"; timeout=$2; shift 2 ;;
 	--pidfile) need "$@"; pidfile=$2; shift 2 ;;
 	--background) background=1; shift ;;
+	--qemu-arg) need "$@"; qemu_args+=("$2"); shift 2 ;;
 	-h | --help) show_help ;;
 	*) usage "unknown argument '$1'" ;;
 	esac
@@ -126,7 +130,7 @@ qemu=(qemu-system-arm -M versatilepb -m "$mem"
 	-append "$cmdline"
 	-display none -monitor none -serial chardev:con "${serial[@]}"
 	-no-reboot -audiodev none,id=snd0 -global pl041.audiodev=snd0
-	-device virtio-rng-pci "${net[@]}")
+	-device virtio-rng-pci "${net[@]}" "${qemu_args[@]}")
 
 if [ "$background" = 1 ]; then
 	mkdir -p "$(dirname "$pidfile")"

@@ -41,6 +41,10 @@ seed() { # TARGET: fill $B/fuzz/corpus-TARGET
 	fuzz_staged)
 		printf '# root2ram staged 1 default,sensor\nd 41ed 0 0 1000 6553f100.75bcd15 1e240 6553f100.75bcd15 11d7 6553f100.0\t/etc\t=\t-\n' > "$c/1"
 		printf '# root2ram staged 1 e2e\nf 81a4 0 0 4d2 1.2 3 4.5 6 7.8\t/etc/inittab\t/etc/root2ram/overlay/etc/inittab\t-\nl a1ff 0 0 0 0.0 0 0.0 9 1.0\t/bin/sh\t-\tbusybox\n' > "$c/2" ;;
+	fuzz_clock)
+		printf '2026-12-01 12:00:00\n' > "$c/1"
+		printf 'PARTUUID=1a2b3c4d-01 /boot/firmware vfat defaults 0 2\n' > "$c/2"
+		printf '10.0.2.2:12123,192.168.1.1' > "$c/3" ;;
 	fuzz_match) printf 'lib*.so.[0-9]\0libc.so.6' > "$c/1"; printf '[!a-]*x\0.hidden' > "$c/2" ;;
 	esac
 }
