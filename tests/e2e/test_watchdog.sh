@@ -22,7 +22,7 @@ boot() { # root2ram options
 	e2e_boot --export "$exp" --timeout 600 --append "root2ram.manifest=wd root2ram.watchdog=$secs $*" \
 		--qemu-arg -device --qemu-arg i6300esb
 	e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120 >/dev/null
-	line=$(e2e_wait_console 'root2ram: (warning: )?watchdog: ' 60)
+	line=$(e2e_wait_console 'root2ram: (warning: )?watchdog: ' 60 | tr -d '\r')
 	e2e_wait_ssh 90
 }
 # seconds until QEMU exits, at most $1
@@ -55,7 +55,7 @@ e2e_stop_qemu
 boot
 check "the feeder started without a health command ($line)" \
 	grep -q "watchdog: /dev/watchdog fed every $((secs / 3)) s, timeout $secs s$" <<<"$line"
-e2e_ssh 'for p in $(pidof root2ram); do grep -q watchdog /proc/$p/cmdline && kill -9 $p; done'
+e2e_ssh 'for p in $(pidof root2ram); do grep -q watchdog /proc/$p/cmdline && kill -9 $p; done; true'
 t0=$(date +%s)
 took=$(until_exit "$t0" $((secs + slack + 20)))
 check "the feeder killed with SIGKILL: the watchdog reset the guest in $took s (at most $((secs + slack)))" \
