@@ -121,26 +121,25 @@ static const char *date(long long secs, char *b, size_t n)
 
 int clock_parse_saved(const char *t, long long *secs)
 {
-	static const char shape[] = "dddd-dd-dd dd:dd:dd";
-	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	unsigned v[6] = { 0 }, k = 0;
+	char back[32];
+	long long x;
 
-	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] != 'd') {
-			if (t[i] != shape[i])
-				return -EINVAL;
-			k++;
-		} else if (t[i] >= '0' && t[i] <= '9') {
+	/* the digits of YYYY-MM-DD HH:MM:SS; the date written back from them
+	 * must be the text (no 2026-02-30, no 24:00:00) */
+	for (size_t i = 0; i < 19; i++)
+		if (t[i] >= '0' && t[i] <= '9')
 			v[k] = v[k] * 10 + (unsigned)(t[i] - '0');
-		} else {
+		else if (!t[i])
 			return -EINVAL;
-		}
-	}
-	if (v[0] < 1970 || v[0] > 9999 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays[v[1] - 1] ||
-	    (v[1] == 2 && v[2] == 29 && (v[0] % 4 || (v[0] % 100 == 0 && v[0] % 400 != 0))) ||
-	    v[3] > 23 || v[4] > 59 || v[5] > 59)
+		else
+			k += k < 5;
+	if (v[0] < 1970 || v[0] > 9999 || v[1] < 1 || v[1] > 12)
 		return -EINVAL;
-	*secs = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+	x = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+	if (strncmp(date(x, back, sizeof back), t, 19))
+		return -EINVAL;
+	*secs = x;
 	return 0;
 }
 
