@@ -71,13 +71,15 @@ static int parse_bool(const char *v)
 	return -1;
 }
 
-/* A host for syslogd -R, written into a file rcS reads: only the
- * characters of a host name, an address, [v6] and a port. */
+/* A host for syslogd -R (or a list of them, for ntp), written into a file
+ * rcS reads: only the characters of a host name, an address, [v6] and a
+ * port. */
 static int set_host(char *dst, const char *v, const char *name, const char *eg, char *err,
 		    size_t errlen)
 {
 	if (!v || !*v || strlen(v) >= CONFIG_NAME_MAX || v[strspn(v, "abcdefghijklmnopqrstuvwxyz"
-								       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_,")]) {
+								       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_,")] ||
+	    (strchr(v, ',') && strcmp(name, "ntp"))) {
 		snprintf(err, errlen, "%s=%s: use HOST or HOST:PORT, like %s=%s", name, v ? v : "",
 			 name, eg);
 		return -EINVAL;

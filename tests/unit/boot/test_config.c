@@ -254,10 +254,40 @@ static void sizes(void **s)
 	assert_int_equal(config_parse_size("", &b, &p), -EINVAL);
 }
 
+static void appliance_options(void **s)
+{
+	(void)s;
+	struct config c;
+	int bad;
+	config_defaults(&c);
+	assert_string_equal(c.ntp, "");
+	assert_int_equal(c.watchdog, 0);
+	char *out = apply_cmdline(&c, "root2ram.ntp=10.0.2.2:12123,10.0.0.1 root2ram.watchdog=15 "
+				      "root2ram.health=/usr/local/bin/ok",
+				  &bad);
+	assert_int_equal(bad, 0);
+	free(out);
+	assert_string_equal(c.ntp, "10.0.2.2:12123,10.0.0.1");
+	assert_int_equal(c.watchdog, 15);
+	assert_string_equal(c.health, "/usr/local/bin/ok");
+	out = apply_cmdline(&c, "root2ram.ntp=no root2ram.watchdog=1h root2ram.health=ok "
+				"root2ram.syslog=a,b root2ram.ntp=a;b",
+			    &bad);
+	assert_int_equal(bad, 4);
+	assert_string_equal(c.ntp, "no");
+	assert_int_equal(c.watchdog, 15);
+	assert_non_null(strstr(out, "root2ram.watchdog: watchdog=1h: use seconds from 1 to 3600, or 0 for off; ignored"));
+	assert_non_null(strstr(out, "root2ram.health: health needs an absolute path"));
+	assert_non_null(strstr(out, "root2ram.syslog: syslog=a,b: use HOST or HOST:PORT"));
+	assert_non_null(strstr(out, "root2ram.ntp: ntp=a;b: use HOST or HOST:PORT, like ntp=10.0.0.1,10.0.0.2:123 or ntp=no"));
+	free(out);
+}
+
 int main(void)
 {
 	log_setup(2, -1, LOG_INFO);
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(appliance_options),
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(cmdline_options),
 		cmocka_unit_test(repeated_manifest_adds_within_a_source),
