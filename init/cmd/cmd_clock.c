@@ -365,7 +365,9 @@ int cmd_clock(int argc, char **argv)
 	if (argv[1][0] == 'k')
 		return keep(sv, n, src);
 	if (n && query(sv, n, &i, &off) == 0) {
-		info("clock: set from NTP server %s (%s): %s", addr(&sv[i]), src, adjust(off, b2, sizeof b2));
+		double took = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / NS;
+		info("clock: set from NTP server %s (%s) in %.2f s: %s", addr(&sv[i]), src, took,
+		     adjust(off, b2, sizeof b2));
 		return 0;
 	}
 	if (n)

@@ -66,7 +66,9 @@ gap() {
 # 1. the NTP server answers
 boot
 check "the console says NTP set the clock ($line)" \
-	grep -q "clock: set from NTP server 10.0.2.2:$ntp_port (root2ram.ntp): stepped by +" <<<"$line"
+	grep -Eq "clock: set from NTP server 10\.0\.2\.2:$ntp_port \(root2ram\.ntp\) in [0-9.]+ s: stepped by \+" <<<"$line"
+took=$(sed -n 's/.* in \([0-9.]*\) s: .*/\1/p' <<<"$line")
+check "the NTP answer took at most 1 s ($took s)" awk -v t="$took" 'BEGIN { exit !(t <= 1) }'
 gap_ntp=$(gap)
 now=$(date +%s)
 guest=$(e2e_ssh 'date +%s')
