@@ -236,6 +236,13 @@ write_conf() {
 # the RAM root's init, and the NFS root's init used on any failure before the switch
 #init=/sbin/init
 #fallback=/sbin/init
+# NTP servers (IPv4[:PORT]) when DHCP names none (default: the NFS server);
+# no: no NTP, the clock is only set to the time saved in /etc/fake-hwclock.data
+#ntp=10.0.0.1,10.0.0.2:123
+# feed /dev/watchdog with this timeout in seconds (0: off), while the
+# appliance's health command (in the RAM root) succeeds
+#watchdog=0
+#health=/usr/local/bin/appliance-ok
 # yes: more messages at boot
 #debug=no
 CONF
