@@ -223,6 +223,16 @@ static int running(int pid)
 	return r;
 }
 
+/* The staging child, or one of its copy workers, on a CPU? */
+static int busy(int pid, const struct copy_progress *pg)
+{
+	int r = running(pid), k;
+
+	for (k = 0; pg && !r && k < COPY_MAX_JOBS; k++)
+		r = pg->workers[k] > 0 && running(pg->workers[k]);
+	return r;
+}
+
 void bootstage_watch(int fd, int pid, const struct copy_progress *pg)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
@@ -234,7 +244,7 @@ void bootstage_watch(int fd, int pid, const struct copy_progress *pg)
 			return;
 		if (r < 0)
 			continue;
-		switch (bootstage_stall_step(&s, pg->seq, running(pid))) {
+		switch (bootstage_stall_step(&s, pg->seq, busy(pid, pg))) {
 		case STALL_WAITS:
 		case STALL_STILL:
 			if (pg->current[0])

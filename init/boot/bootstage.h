@@ -62,7 +62,8 @@ int bootstage_tmpfs_sizes(unsigned long long need, unsigned long long ram, unsig
  * kernel's own "not responding" comes only after timeo x retrans, minutes).
  * PID 1 watches the staging child and says why the boot stands still.
  * One step a second: seq is the child's copy_progress.seq, running whether
- * a thread of it is on a CPU (planning makes no copy progress but runs). */
+ * it or one of its copy workers is on a CPU (planning makes no copy
+ * progress but runs). */
 #define STALL_SECONDS 5
 #define STALL_REPEAT 60
 struct stall {

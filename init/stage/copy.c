@@ -5,14 +5,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -33,6 +37,8 @@ int copy_jobs_parse(const char *s)
 int copy_method;
 struct copy_progress *copy_progress;
 
+/* In a MAP_SHARED mapping: the workers are forked processes, and the
+ * counters, the next entry and the lock are theirs and the caller's. */
 struct job {
 	const struct plan *p;
 	const struct rootfs *src;
@@ -41,7 +47,7 @@ struct job {
 	size_t next;          /* next entry for a worker (atomic) */
 	unsigned long files, hardlinks, symlinks, dirs; /* atomic */
 	unsigned long long bytes;                       /* under lock: armv5 has no 64-bit atomics */
-	pthread_mutex_t lock;
+	int lock;                                       /* a spin lock, see lock() */
 	int errors, first;                              /* atomic */
 	int no_cfr, no_sendfile;                        /* kernel said no, once */
 	int progress;
@@ -57,13 +63,46 @@ struct worker {
 	char dir[4096];
 	int dirfd;
 	char *buf; /* read/write fallback and xattr values */
-	pthread_t tid;
-	int lead;  /* the calling thread: shows the progress */
+	pid_t pid; /* a worker process, 0 for the caller's */
+	int lead;  /* the caller: shows the progress */
 };
 
+/* The workers and the caller update the job in shared memory.  ARMv5 (the
+ * armel build) has no atomic instruction: there a read-modify-write goes
+ * through the kernel's compare-and-swap helper, with the barriers an SMP
+ * system needs (Documentation/arm/kernel_user_helpers.rst), as libgcc's
+ * __sync functions do, without their 4 KiB. */
+#if defined(__arm__) && __ARM_ARCH < 6
+typedef int kernel_cmpxchg(int old, int new, volatile int *p);
+static int cas(volatile int *p, int o, int n) { return !(*(kernel_cmpxchg *)0xffff0fc0)(o, n, p); }
+static int add(volatile void *p, int v)
+{
+	int o;
+
+	do
+		o = *(volatile int *)p;
+	while (!cas(p, o, o + v));
+	return o + v;
+}
+#define ADD(x, v) add(&(x), (int)(v))
+#else
+static int cas(volatile int *p, int o, int n)
+{
+	return __atomic_compare_exchange_n(p, &o, n, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 #define ADD(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_RELAXED)
+#endif
 #define GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define BUMP(cp) ADD((cp)->seq, 1)
+
+/* Held only for a few stores: the holder never waits for I/O, a waiter
+ * yields the CPU to it. */
+static void lock(struct job *j)
+{
+	while (!cas(&j->lock, 0, 1))
+		sched_yield();
+}
+static void unlock(struct job *j) { cas(&j->lock, 1, 0); }
 
 __attribute__((format(printf, 4, 5))) static int fail(struct job *j, int err, const char *path,
 							const char *fmt, ...)
@@ -76,8 +115,7 @@ __attribute__((format(printf, 4, 5))) static int fail(struct job *j, int err, co
 	va_end(ap);
 	error("stage: %s: %s: %s", path, msg, strerror(err));
 	ADD(j->errors, 1);
-	__atomic_compare_exchange_n(&j->first, &(int){ 0 }, -err, 0, __ATOMIC_RELAXED,
-				    __ATOMIC_RELAXED);
+	cas(&j->first, 0, -err);
 	return -err;
 }
 
@@ -222,11 +260,11 @@ static int copy_data(struct worker *w, int sfd, int dfd, off_t size)
 		if (n == 0)
 			break; /* the file shrank: keep what there was */
 		done += n;
-		pthread_mutex_lock(&j->lock);
+		lock(j);
 		j->bytes += (unsigned long long)n;
 		if (j->cp)
 			j->cp->bytes_done = j->bytes0 + j->bytes;
-		pthread_mutex_unlock(&j->lock);
+		unlock(j);
 		if (j->cp)
 			BUMP(j->cp);
 	}
@@ -406,9 +444,9 @@ static void progress(struct job *j, int end)
 		fprintf(stderr, "\r\033[K");
 	} else {
 		unsigned long long by;
-		pthread_mutex_lock(&j->lock);
+		lock(j);
 		by = j->bytes;
-		pthread_mutex_unlock(&j->lock);
+		unlock(j);
 		fprintf(stderr, "\rroot2ram: staging %lu/%lu files, %s, %.0f MiB/s\033[K", GET(j->files),
 			(unsigned long)j->p->n, log_human_bytes(by, b, sizeof b),
 			t > j->t0 ? (double)by / (t - j->t0) / 1048576 : 0.0);
@@ -416,19 +454,18 @@ static void progress(struct job *j, int end)
 	fflush(stderr);
 }
 
-static void *work(void *arg)
+static void work(struct worker *w)
 {
-	struct worker *w = arg;
 	struct job *j = w->j;
 	size_t i;
 
-	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->p->n) {
+	while ((i = (size_t)ADD(j->next, 1) - 1) < j->p->n) {
 		const struct plan_entry *e = &j->p->e[i];
 		if (e->type == PLAN_FILE && j->cp) {
-			/* under the lock: two threads' paths never mix in it */
-			pthread_mutex_lock(&j->lock);
+			/* under the lock: two workers' paths never mix in it */
+			lock(j);
 			snprintf(j->cp->current, sizeof j->cp->current, "%s", e->src);
-			pthread_mutex_unlock(&j->lock);
+			unlock(j);
 			BUMP(j->cp);
 			copy_file(w, e);
 			ADD(j->cp->files_done, 1);
@@ -439,7 +476,41 @@ static void *work(void *arg)
 		if (w->lead && j->progress)
 			progress(j, 0);
 	}
-	return NULL;
+}
+
+/* A worker: a child that copies files until none are left.  It dies with
+ * its parent (a stage that was killed leaves nothing writing to DEST) and
+ * ends with _exit: the parent's stdio buffers and atexit handlers are not
+ * its own. */
+static pid_t start_worker(struct worker *w)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid)
+		return pid < 0 ? 0 : pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == parent)
+		work(w);
+	_exit(0);
+}
+
+/* Reaped: a worker that did not end by itself (a crash) is an error, the
+ * files it was copying may be missing. */
+static void reap_worker(struct job *j, struct worker *w, int k)
+{
+	int status;
+
+	while (waitpid(w->pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return; /* SIGCHLD ignored: it was reaped for us */
+	if (WIFSIGNALED(status) || WEXITSTATUS(status)) {
+		error("stage: a copy worker ended with %s %d: files it was copying may be missing",
+		      WIFSIGNALED(status) ? "signal" : "status",
+		      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		ADD(j->errors, 1);
+	}
+	if (j->cp)
+		j->cp->workers[k] = 0;
 }
 
 static void worker_done(struct worker *w)
@@ -475,27 +546,32 @@ static int auto_jobs(const struct rootfs *src)
 int copy_plan_flags(const struct plan *p, const struct rootfs *src, int dest_dirfd,
 		    unsigned flags, struct copy_stats *st)
 {
-	struct job j = { .p = p, .src = src, .dest = dest_dirfd, .flags = flags,
-			 .lock = PTHREAD_MUTEX_INITIALIZER,
-			 .no_cfr = copy_method >= 1, .no_sendfile = copy_method >= 2 };
+	struct job one, *j = mmap(NULL, sizeof *j, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct worker ws[COPY_MAX_JOBS];
-	int n = copy_jobs < 1 ? auto_jobs(src) : copy_jobs > COPY_MAX_JOBS ? COPY_MAX_JOBS : copy_jobs;
+	int n = copy_jobs < 1 ? auto_jobs(src) : copy_jobs > COPY_MAX_JOBS ? COPY_MAX_JOBS : copy_jobs, r;
 	double t0 = log_elapsed();
 	size_t i;
 
-	j.progress = (flags & COPY_PROGRESS) && isatty(2);
-	j.t0 = j.last = t0;
-	if ((j.cp = copy_progress)) {
+	if (j == MAP_FAILED) {
+		j = &one; /* no memory to share: no workers */
+		n = 1;
+	}
+	*j = (struct job){ .p = p, .src = src, .dest = dest_dirfd, .flags = flags,
+			   .no_cfr = copy_method >= 1, .no_sendfile = copy_method >= 2 };
+	j->progress = (flags & COPY_PROGRESS) && isatty(2);
+	j->t0 = j->last = t0;
+	if ((j->cp = copy_progress)) {
 		unsigned long files = 0;
 		for (i = 0; i < p->n; i++)
 			files += p->e[i].type == PLAN_FILE;
-		j.bytes0 = j.cp->bytes_done;
-		ADD(j.cp->files_total, files);
-		BUMP(j.cp);
+		j->bytes0 = j->cp->bytes_done;
+		ADD(j->cp->files_total, files);
+		BUMP(j->cp);
 	}
 	memset(ws, 0, sizeof ws);
 	for (int k = 0; k < n; k++) {
-		ws[k].j = &j;
+		ws[k].j = j;
 		ws[k].dirfd = -1;
 		ws[k].buf = malloc(BUFSZ);
 		if (!ws[k].buf) {
@@ -503,21 +579,24 @@ int copy_plan_flags(const struct plan *p, const struct rootfs *src, int dest_dir
 			break;
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
+		if (j != &one)
+			munmap(j, sizeof *j);
 		return -ENOMEM;
+	}
 	ws[0].lead = 1;
 	/* 1: directories, parents first (sorted by path) */
 	for (i = 0; i < p->n; i++)
 		if (p->e[i].type == PLAN_DIR && make_dir(&ws[0], &p->e[i]) == 0)
-			j.dirs++;
-	/* 2: files, several in flight */
+			j->dirs++;
+	/* 2: files, several in flight: the caller and n - 1 workers */
 	for (int k = 1; k < n; k++)
-		if (pthread_create(&ws[k].tid, NULL, work, &ws[k]))
-			ws[k].tid = 0;
+		if ((ws[k].pid = start_worker(&ws[k])) && j->cp)
+			j->cp->workers[k] = ws[k].pid;
 	work(&ws[0]);
 	for (int k = 1; k < n; k++)
-		if (ws[k].tid)
-			pthread_join(ws[k].tid, NULL);
+		if (ws[k].pid)
+			reap_worker(j, &ws[k], k);
 	/* 3: links, once their targets are there */
 	for (i = 0; i < p->n; i++)
 		if (p->e[i].type == PLAN_SYMLINK || p->e[i].type == PLAN_HARDLINK)
@@ -526,17 +605,20 @@ int copy_plan_flags(const struct plan *p, const struct rootfs *src, int dest_dir
 	for (i = p->n; i-- > 0;)
 		if (p->e[i].type == PLAN_DIR)
 			finish_dir(&ws[0], &p->e[i]);
-	progress(&j, 1);
+	progress(j, 1);
 	for (int k = 0; k < n; k++)
 		worker_done(&ws[k]);
-	st->files += j.files;
-	st->dirs += j.dirs;
-	st->symlinks += j.symlinks;
-	st->hardlinks += j.hardlinks;
-	st->bytes += j.bytes;
-	st->errors += j.errors;
+	st->files += j->files;
+	st->dirs += j->dirs;
+	st->symlinks += j->symlinks;
+	st->hardlinks += j->hardlinks;
+	st->bytes += j->bytes;
+	st->errors += j->errors;
 	st->seconds += log_elapsed() - t0;
-	return j.errors ? (j.first ? j.first : -EIO) : 0;
+	r = j->errors ? (j->first ? j->first : -EIO) : 0;
+	if (j != &one)
+		munmap(j, sizeof *j);
+	return r;
 }
 
 int copy_plan(const struct plan *p, const struct rootfs *src, int dest_dirfd, struct copy_stats *st)

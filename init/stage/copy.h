@@ -10,9 +10,10 @@
  *
  * Keeps content (byte for byte), mode with setuid/setgid, owner, group,
  * mtime (symlinks too) and extended attributes (security.capability: set
- * after chown, which clears it).  No process is forked: data moves with
+ * after chown, which clears it).  No program is run: data moves with
  * copy_file_range, else sendfile, else read/write with a 1 MiB buffer; a
- * few threads keep several files in flight so network latency overlaps.
+ * few worker processes (fork, no threads: the init has no pthreads) keep
+ * several files in flight so network latency overlaps.
  */
 #ifndef R2R_COPY_H
 #define R2R_COPY_H
@@ -32,7 +33,7 @@ enum {
 	COPY_PROGRESS = 2,  /* progress line on stderr, if it is a terminal */
 };
 
-/* Threads copying files at once (1: no thread).  0, the default: 4 when
+/* Files copied at once (1: by the caller alone, no worker).  0, the default: 4 when
  * the source is on a network file system (NFS, SMB, FUSE, 9p), else one
  * per online CPU, at most 4. */
 extern int copy_jobs;
@@ -45,12 +46,14 @@ extern int copy_method;
 
 /* What a copy has done so far, for a watcher in another process (the
  * boot maps it shared before it forks the staging child).  Updated by
- * the copy threads; read without locks: a torn read shows an old value. */
+ * the copy's processes, so it must be in MAP_SHARED memory; read without
+ * locks: a torn read shows an old value. */
 struct copy_progress {
 	volatile unsigned long files_done, files_total;
 	volatile unsigned long long bytes_done;
 	volatile unsigned long seq;   /* bumped on every update: progress means seq changed */
 	char current[256];            /* the path being copied (as seen in the root), NUL-terminated */
+	volatile int workers[COPY_MAX_JOBS]; /* the worker processes' pids while they run, else 0 */
 };
 /* NULL (the default): nothing is recorded.  Each copy_plan adds to the
  * counts (the plan's files to files_total when it starts, each file to

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -136,23 +137,27 @@ static void with_sendfile(void **s) { (void)s; stage_with(1, 1); }
 static void with_read_write(void **s) { (void)s; stage_with(2, 2); }
 
 /* What a watcher in another process would read: the plan's files, their
- * bytes, a path among them; the overlay adds to it. */
+ * bytes, a path among them; the overlay adds to it.  Shared memory, as the
+ * boot maps it: the copy workers are processes. */
 static void progress_recorded(void **s)
 {
 	(void)s;
 	struct rootfs r;
 	struct plan p;
 	struct copy_stats st = { 0 };
-	struct copy_progress cp;
+	struct copy_progress *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
+					    MAP_SHARED | MAP_ANONYMOUS, -1, 0), cp;
 	char dest[128];
-	memset(&cp, 0, sizeof cp);
+	assert_true(shared != MAP_FAILED);
+	memset(shared, 0, sizeof *shared);
 	fresh(dest, sizeof dest, "progress");
 	assert_int_equal(plan_of(&p, &r, "all"), 0);
 	int fd = open(dest, O_RDONLY | O_DIRECTORY);
-	copy_progress = &cp;
+	copy_progress = shared;
 	copy_jobs = 2;
 	assert_int_equal(copy_plan_flags(&p, &r, fd, 0, &st), 0);
 	copy_jobs = 4;
+	cp = *shared;
 	assert_int_equal(st.files, 4);
 	assert_int_equal(cp.files_total, 4);
 	assert_int_equal(cp.files_done, 4);
@@ -163,8 +168,11 @@ static void progress_recorded(void **s)
 	assert_true(cp.seq >= 1 + 2 * 4 + 3);
 	assert_true(!strcmp(cp.current, "/usr/bin/su") || !strcmp(cp.current, "/usr/bin/big") ||
 		    !strcmp(cp.current, "/etc/passwd") || !strcmp(cp.current, "/etc/shadow"));
+	/* no worker left on record once the copy is over */
+	assert_int_equal(cp.workers[0] | cp.workers[1], 0);
 	unsigned long seq = cp.seq;
 	assert_int_equal(copy_tree(&r, "/overlay", fd, &st), 0);
+	cp = *shared;
 	assert_int_equal(cp.files_total, 6);
 	assert_int_equal(cp.files_done, 6);
 	assert_int_equal(cp.bytes_done, 3 * 3 + 3000000 + 3 + 10);
@@ -172,6 +180,7 @@ static void progress_recorded(void **s)
 	assert_true(!strcmp(cp.current, "/overlay/etc/inittab") ||
 		    !strcmp(cp.current, "/overlay/etc/init.d/rcS"));
 	copy_progress = NULL;
+	munmap(shared, sizeof *shared);
 	close(fd);
 	plan_free(&p);
 
