@@ -90,8 +90,8 @@ static void record(const struct bootstage *st, const struct plan *ovl, int dfd)
 	for (int i = 0; i < st->n_names && len < sizeof s.manifests; i++)
 		len += (size_t)snprintf(s.manifests + len, sizeof s.manifests - len, "%s%s", i ? "," : "",
 					st->names[i]);
-	if ((r = staged_add_plan(&s, &plan, &root, dfd, 1)) < 0 ||
-	    (r = staged_add_plan(&s, ovl, &root, dfd, 1)) < 0 || (r = staged_write(&s, st->record_fd)) < 0)
+	if ((r = staged_add_plan(&s, &plan, dfd, 1)) < 0 ||
+	    (r = staged_add_plan(&s, ovl, dfd, 1)) < 0 || (r = staged_write(&s, st->record_fd)) < 0)
 		warn("no record of what was staged (%s): root2ram diff, refresh and save will refuse",
 		     strerror(-r));
 	debug("recorded %lu paths in %.3f s", (unsigned long)s.n, log_elapsed() - t0);

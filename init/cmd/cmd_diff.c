@@ -92,8 +92,8 @@ int ramroot_open(struct ramroot *r, const char *cmd, int rw, int replan)
 		if (staged_overlay(&r->ovl, &r->nfs) < 0)
 			goto noplan;
 	}
-	if ((e = staged_add_plan(&r->now, &r->plan, &r->nfs, r->ramfd, 0)) < 0 ||
-	    (e = staged_add_plan(&r->now, &r->ovl, &r->nfs, r->ramfd, 0)) < 0) {
+	if ((e = staged_add_plan(&r->now, &r->plan, r->ramfd, 0)) < 0 ||
+	    (e = staged_add_plan(&r->now, &r->ovl, r->ramfd, 0)) < 0) {
 		fprintf(stderr, "root2ram: %s: reading the NFS root: %s; nothing changed\n", cmd,
 			strerror(-e));
 		return EXIT_SYSTEM;

@@ -151,7 +151,7 @@ static int act(void *ctx, int kind, const char *path, const struct staged_entry 
 			f->stopped = path;
 			return 1;
 		}
-		if (r < 0 || staged_add(&f->rec, n->pe, &f->r->nfs, f->r->ramfd, 1) < 0) {
+		if (r < 0 || staged_add(&f->rec, n->pe, f->r->ramfd, 1) < 0) {
 			f->failed++;
 			return 0;
 		}

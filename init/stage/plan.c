@@ -244,6 +244,7 @@ static void from_stat(struct plan_entry *e, const struct stat *st)
 	e->uid = st->st_uid;
 	e->gid = st->st_gid;
 	e->mtime = st->st_mtim;
+	e->ctime = st->st_ctim;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
 	e->nlink = (unsigned)st->st_nlink;

@@ -47,6 +47,7 @@ struct plan_entry {
 	uid_t uid;
 	gid_t gid;
 	struct timespec mtime; /* tv_nsec == UTIME_OMIT: leave as created */
+	struct timespec ctime; /* with ino, the source's change stamp (staged.h) */
 	uint64_t dev;       /* fixed width: the same layout whatever _FILE_OFFSET_BITS */
 	uint64_t ino;
 	unsigned nlink;

@@ -53,8 +53,7 @@ int staged_put(struct staged *s, const struct staged_entry *e)
 	return 0;
 }
 
-int staged_add(struct staged *s, const struct plan_entry *pe, const struct rootfs *src, int ramfd,
-	       int record)
+int staged_add(struct staged *s, const struct plan_entry *pe, int ramfd, int record)
 {
 	static const char types[] = "dflh";
 	struct staged_entry e = { .path = pe->path, .src = pe->src, .target = pe->target,
@@ -67,26 +66,17 @@ int staged_add(struct staged *s, const struct plan_entry *pe, const struct rootf
 		return 0;
 	if (pe->flags & PLAN_RUNTIME)
 		e.src = NULL; /* a `dir` line: filled at run time, walk_ram skips it */
-	/* a directory: the plan's mode and owner.  The plan's paths are
-	 * canonical (no symlink but the last, not followed): one fstatat from
-	 * the root costs a path walk, not one openat per component */
+	/* the source as the plan saw it (a directory: mode and owner only) */
 	if (pe->src && pe->type != PLAN_DIR) {
-		if (fstatat(src->fd, pe->src + 1, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			e.mode = st.st_mode;
-			e.uid = st.st_uid;
-			e.gid = st.st_gid;
-			e.size = st.st_size;
-			e.mtime = st.st_mtim;
-			e.sino = st.st_ino;
-			e.sctime = st.st_ctim;
-		} else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
-			return -errno; /* gone is a change; a server that does not answer, an error */
-		}
+		e.size = pe->size;
+		e.mtime = pe->mtime;
+		e.sino = pe->ino;
+		e.sctime = pe->ctime;
 	}
 	if (fstatat(ramfd, pe->path + 1, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		e.rino = st.st_ino;
 		e.rctime = st.st_ctim;
-		/* the source changed between its copy and now: a stamp no
+		/* the source changed between the plan and its copy: a stamp no
 		 * source has, so the next diff sees it changed on NFS */
 		if (record && e.type == 'f' && (st.st_size != (off_t)e.size ||
 				      st.st_mtim.tv_sec != e.mtime.tv_sec ||
@@ -96,13 +86,12 @@ int staged_add(struct staged *s, const struct plan_entry *pe, const struct rootf
 	return staged_put(s, &e);
 }
 
-int staged_add_plan(struct staged *s, const struct plan *p, const struct rootfs *src, int ramfd,
-		    int record)
+int staged_add_plan(struct staged *s, const struct plan *p, int ramfd, int record)
 {
 	int r;
 
 	for (size_t i = 0; i < p->n; i++)
-		if ((r = staged_add(s, &p->e[i], src, ramfd, record)) < 0)
+		if ((r = staged_add(s, &p->e[i], ramfd, record)) < 0)
 			return r;
 	return 0;
 }

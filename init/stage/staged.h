@@ -47,16 +47,13 @@ struct staged {
 void staged_free(struct staged *s);
 const struct staged_entry *staged_get(const struct staged *s, const char *path);
 
-/* Add (or replace) every entry of p: its source stat in src, its copy's
- * lstat under ramfd.  record: the entry was just copied, so a copy whose
- * size or mtime is not the source's (the source changed while it was
- * copied) gets a source stamp no file has.  0, or -errno: -ENOMEM, or
- * the source's when it is not -ENOENT (a server that went away). */
-int staged_add_plan(struct staged *s, const struct plan *p, const struct rootfs *src, int ramfd,
-		    int record);
+/* Add (or replace) every entry of p: the source as the plan saw it, its
+ * copy's lstat under ramfd.  record: the entry was just copied, so a copy
+ * whose size or mtime is not the plan's (the source changed in between)
+ * gets a source stamp no file has.  0 or -ENOMEM. */
+int staged_add_plan(struct staged *s, const struct plan *p, int ramfd, int record);
 /* The same for one entry. */
-int staged_add(struct staged *s, const struct plan_entry *pe, const struct rootfs *src, int ramfd,
-	       int record);
+int staged_add(struct staged *s, const struct plan_entry *pe, int ramfd, int record);
 /* Put an entry in (a copy of e), replacing the one of its path.  0 or -ENOMEM. */
 int staged_put(struct staged *s, const struct staged_entry *e);
 

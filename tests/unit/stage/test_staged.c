@@ -32,7 +32,7 @@ static void build(struct plan *p, struct rootfs *r, struct staged *s, int dfd, i
 	plan_init(p, r);
 	p->no_nss = 1;
 	assert_int_equal(plan_build(p, fx_mdir, names, 1), 0);
-	assert_int_equal(staged_add_plan(s, p, r, dfd, record), 0);
+	assert_int_equal(staged_add_plan(s, p, dfd, record), 0);
 }
 
 struct seen {
