@@ -98,6 +98,9 @@ for want in "changed-nfs  /etc/sensor/sensor.conf" "changed-ram  /root/.ssh/auth
 done
 check "diff released the NFS root" e2e_ssh '! grep -q " nfs" /proc/mounts'
 
+out=$(r2r refresh --dry-run) || true
+check "refresh --dry-run says what it would copy, and copies nothing ($(grep -c . <<<"$out") lines)" \
+	sh -c 'echo "$1" | grep -qxF "copy      /etc/sensor/sensor.conf" && test "$2" = sensor=1' - "$out" "$(e2e_ssh cat /etc/sensor/sensor.conf)"
 out=$(r2r refresh) || true
 echo "$out" | sed 's/^/    refresh: /' >&2
 check "refresh copied the NFS change" grep -qxF "copied    /etc/sensor/sensor.conf" <<<"$out"
@@ -153,6 +156,11 @@ rc=$?
 set -e
 check "a conflict is refused ($rc: $(head -1 <<<"$out"))" sh -c 'test "$1" = 1 && echo "$2" | grep -q "changed on the NFS root since the boot (a conflict)"' - "$rc" "$out"
 check "the NFS copy of the conflict is untouched" test "$(cat "$exp/etc/sensor/both.conf")" = both=nfs
+out=$(r2r refresh --force) || true
+got=$(e2e_ssh 'cat /etc/sensor/both.conf /etc/sensor/mine.conf')
+check "refresh --force replaces what RAM changed, leaves what RAM made ($(tr '\n' ' ' <<<"$got"))" \
+	sh -c 'echo "$1" | grep -qxF "copied    /etc/sensor/both.conf" && test "$2" = "both=nfs
+mine"' - "$out" "$got"
 
 # a refresh that does not fit the RAM root copies nothing
 truncate -s 400M "$exp/etc/sensor/huge.bin"
@@ -255,6 +263,9 @@ t_refresh=$took
 check "detach=no: refresh copies it" e2e_ssh grep -q nfs-server /etc/hosts
 ok_within 60 e2e_ssh /sbin/root2ram refresh || true
 t_refresh0=$took
+# rcS's own link (no nameserver in the staged resolv.conf) gone: nothing differs
+out=$(e2e_ssh 'rm -f /etc/resolv.conf; /sbin/root2ram diff; echo "exit $?"' 2>&1) || true
+check "detach=no: diff says nothing and exits 0 when nothing differs ($(tr '\n' ' ' <<<"$out"))" test "$out" = "exit 0"
 echo "root2ram: e2e: default appliance: diff $t_diff s, refresh $t_refresh s (one file), refresh $t_refresh0 s (nothing to do), over ssh" >&2
 e2e_ssh 'reboot -f' </dev/null >/dev/null 2>&1 || true
 e2e_wait_exit 30
