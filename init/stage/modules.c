@@ -467,6 +467,17 @@ static void read_list(struct mods *s, const char *path, int fstab)
 		(fstab ? mod_fstab : mod_list)(t, on_name, &f);
 }
 
+/* A directory of the root, for readdir; NULL if there is none. */
+static DIR *opendir_in(struct mods *s, const char *path)
+{
+	int fd = rootfs_openat(s->p->root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (fd >= 0 && !d)
+		close(fd);
+	return d;
+}
+
 struct conf {
 	const char *dir, *name;
 };
@@ -490,15 +501,10 @@ static void modules_load_d(struct mods *s)
 
 	read_list(s, "/etc/modules", 0);
 	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-		int fd = rootfs_openat(s->p->root, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		struct dirent *e;
-		DIR *d;
-		if (fd < 0)
+		DIR *d = opendir_in(s, dirs[i]);
+		if (!d)
 			continue;
-		if (!(d = fdopendir(fd))) {
-			close(fd);
-			continue;
-		}
 		while ((e = readdir(d)) && n < sizeof c / sizeof *c) {
 			size_t l = strlen(e->d_name);
 			char *k;
@@ -581,7 +587,9 @@ void plan_modules(struct plan *p, const struct manifest *m)
 	void (*const parse[])(struct mod_index *, char *) = { mod_index_softdep, mod_index_builtin,
 							      mod_index_alias };
 	struct mods s;
+	struct dirent *e;
 	char path[512], *t;
+	DIR *d;
 
 	memset(&s, 0, sizeof s);
 	s.p = p;
@@ -611,8 +619,15 @@ void plan_modules(struct plan *p, const struct manifest *m)
 	read_list(&s, "/etc/fstab", 1);
 	if (p->sysfs)
 		coldplug(&s, p->sysfs);
-	snprintf(path, sizeof path, "%s/modules.*", s.dir);
-	plan_add_path(p, path, "the module indexes, for modprobe");
+	/* the indexes, listed here: a wildcard reads the head of each file */
+	if ((d = opendir_in(&s, s.dir))) {
+		while ((e = readdir(d)))
+			if (!strncmp(e->d_name, "modules.", 8)) {
+				snprintf(path, sizeof path, "%s/%.200s", s.dir, e->d_name);
+				plan_add_path(p, path, "the module indexes, for modprobe");
+			}
+		closedir(d);
+	}
 	for (size_t i = 0; i < s.nxz; i += 64)
 		if (modinfo_firmware(&s, i, s.nxz - i < 64 ? s.nxz - i : 64) < 0) {
 			info("no modinfo ran to read the firmware of %zu compressed module%s; name it in a "

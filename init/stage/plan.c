@@ -924,8 +924,8 @@ int plan_add_path(struct plan *p, const char *path, const char *why)
 	p->why = why;
 	if (manifest_has_glob(path))
 		glob_step(p, &me, buf, 0, path, &n);
-	else if (rootfs_realpath(p->root, path, buf, sizeof buf, 0, NULL, NULL) == 0 && ++n)
-		add_path(p, path, 0, 1, 1);
+	else if (canon(p, path, buf) == 0) /* data, not programs: no closure, no head read */
+		n = !!add_src(p, buf, NULL, why);
 	return n;
 }
 

@@ -124,8 +124,8 @@ int plan_add_tree(struct plan *p, const char *src, const char *dest, const char 
  * target is not planned.  Returns -EINVAL if p->errors, or p->warnings
  * with p->strict; else 0. */
 int plan_finish(struct plan *p);
-/* A path of the root (a wildcard too) planned as a manifest line plans it,
- * with why; absent, nothing.  The number of paths planned. */
+/* A data file of the root (a wildcard too: each match as a manifest line
+ * plans it), with why; absent, nothing.  The number of paths planned. */
 int plan_add_path(struct plan *p, const char *path, const char *why);
 /* "root2ram: warning: AT: ...", counted in p->warnings. */
 void plan_warn(struct plan *p, const char *at, const char *fmt, ...)
