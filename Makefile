@@ -159,15 +159,16 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh
 
+# ARCH=arm64 (64-bit Raspberry Pi OS shaped root on QEMU virt) or armhf (32-bit on it)
 demo:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all
-	@bash scripts/demo.sh
+	@bash scripts/demo.sh $(if $(ARCH),--arch $(ARCH))
 
 qemu:
 	@sh scripts/setup.sh all
 	@$(MAKE) --no-print-directory all
-	@bash scripts/demo.sh --interactive
+	@bash scripts/demo.sh --interactive $(if $(ARCH),--arch $(ARCH))
 
 # into a Pi's NFS root, on the server: make install NFSROOT=/srv/nfs/pi [AUTHORIZED_KEY=FILE]
 install: all $(B)/armel/root2ram.stripped $(B)/arm64/root2ram.stripped

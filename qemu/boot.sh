@@ -1,8 +1,12 @@
 #!/bin/bash
-# root2ram: boot the versatilepb test kernel in QEMU with its root on NFS.
+# root2ram: boot a test kernel in QEMU with its root on NFS: versatilepb (armel, the
+# default) or virt (arm64: 64-bit and 32-bit armhf roots, as on a Pi 3/4/5).
 #
 #   qemu/boot.sh --export DIR [options]
 #
+#   --arch armel|arm64  the machine: armel is versatilepb (ARM926, scripts/kernel.sh),
+#                      arm64 is virt with a Cortex-A72 (scripts/kernel-arm64.sh; runs
+#                      32-bit userland too) (default armel)
 #   --export DIR       directory served by scripts/nfs-server.sh (required; the server
 #                      must already run and serve exactly this path)
 #   --init PATH        init= for the kernel (default /sbin/root2ram)
@@ -16,10 +20,12 @@
 #                      --nfs-opts and --nfs-vers are not used; --append still goes last
 #   --nfs-vers V       NFS version of the root: 3 (default), 4, 4.1 or 4.2 (v4 needs no
 #                      MOUNT protocol: the server's pseudo root is the export's path)
-#   --nic virtio|smc91c111   guest NIC (default virtio: ~100x faster than smc91c111)
+#   --nic virtio|smc91c111   guest NIC (default virtio: ~100x faster than smc91c111;
+#                      virt has virtio only)
 #   --mem MB           guest RAM (default 256)
 #   --kernel DIR       directory with zImage and versatile-pb.dtb (default build/kernel,
-#                      made by scripts/kernel.sh)
+#                      made by scripts/kernel.sh); arm64: with Image (default
+#                      build/kernel-arm64, made by scripts/kernel-arm64.sh)
 #   --console FILE     capture the serial console in FILE (also shown on stdout unless
 #                      --background)
 #   --timeout SECONDS  kill QEMU after that long (exit status 124)
@@ -40,13 +46,14 @@ synopsis="--export DIR [options] (see --help)"
 
 export_dir="" init=/sbin/root2ram append="" ssh_port=10022
 nfs_port=${R2R_NFS_PORT:-12049} mnt_port=${R2R_MNT_PORT:-} nfs_opts="" nfs_vers=3 cmdline_file="" nic=virtio mem=256
-kernel="$top/build/kernel" console="" timeout=0 background=0 pidfile=""
+kernel="" arch=armel console="" timeout=0 background=0 pidfile=""
 qemu_args=()
 
 need() { [ $# -ge 2 ] || usage "$1 needs a value"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--export) need "$@"; export_dir=$2; shift 2 ;;
+	--arch) need "$@"; arch=$2; shift 2 ;;
 	--init) need "$@"; init=$2; shift 2 ;;
 	--append) need "$@"; append=$2; shift 2 ;;
 	--ssh-port) need "$@"; ssh_port=$2; shift 2 ;;
@@ -75,12 +82,24 @@ for v in ssh_port nfs_port mnt_port mem timeout; do
 	case "$x" in '' | *[!0-9]*) usage "--${v//_/-} must be a number, got '$x'" ;; esac
 done
 case "$nic" in virtio | smc91c111) ;; *) usage "--nic must be virtio or smc91c111, got '$nic'" ;; esac
+case "$arch" in
+armel) [ -n "$kernel" ] || kernel="$top/build/kernel" ;;
+arm64)
+	[ -n "$kernel" ] || kernel="$top/build/kernel-arm64"
+	[ "$nic" = virtio ] || usage "--nic $nic: virt has virtio only" ;;
+*) usage "--arch must be armel or arm64, got '$arch'" ;;
+esac
 [ -d "$export_dir" ] || die "export directory $export_dir does not exist"
 export_dir=$(cd "$export_dir" && pwd -P)
-if [ ! -f "$kernel/zImage" ] || [ ! -f "$kernel/versatile-pb.dtb" ]; then
-	die "no kernel in $kernel: run scripts/kernel.sh"
+if [ "$arch" = arm64 ]; then
+	[ -f "$kernel/Image" ] || die "no kernel in $kernel: run scripts/kernel-arm64.sh"
+	command -v qemu-system-aarch64 >/dev/null || die "qemu-system-aarch64 is missing: run scripts/setup.sh all"
+else
+	if [ ! -f "$kernel/zImage" ] || [ ! -f "$kernel/versatile-pb.dtb" ]; then
+		die "no kernel in $kernel: run scripts/kernel.sh"
+	fi
+	command -v qemu-system-arm >/dev/null || die "qemu-system-arm is missing: run scripts/setup.sh all"
 fi
-command -v qemu-system-arm >/dev/null || die "qemu-system-arm is missing: run scripts/setup.sh all"
 ss -Hltn "sport = :$nfs_port" | grep -q . ||
 	die "nothing listens on NFS port $nfs_port: run scripts/nfs-server.sh start $export_dir --port $nfs_port"
 if [ "$ssh_port" != 0 ] && ss -Hltn "sport = :$ssh_port" | grep -q .; then
@@ -125,12 +144,20 @@ else
 fi
 
 # shellcheck disable=SC2054
-qemu=(qemu-system-arm -M versatilepb -m "$mem"
-	-kernel "$kernel/zImage" -dtb "$kernel/versatile-pb.dtb"
-	-append "$cmdline"
-	-display none -monitor none -serial chardev:con "${serial[@]}"
-	-no-reboot -audiodev none,id=snd0 -global pl041.audiodev=snd0
-	-device virtio-rng-pci "${net[@]}" "${qemu_args[@]}")
+if [ "$arch" = arm64 ]; then
+	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m "$mem"
+		-kernel "$kernel/Image"
+		-append "$cmdline"
+		-display none -monitor none -serial chardev:con "${serial[@]}"
+		-no-reboot -device virtio-rng-pci "${net[@]}" "${qemu_args[@]}")
+else
+	qemu=(qemu-system-arm -M versatilepb -m "$mem"
+		-kernel "$kernel/zImage" -dtb "$kernel/versatile-pb.dtb"
+		-append "$cmdline"
+		-display none -monitor none -serial chardev:con "${serial[@]}"
+		-no-reboot -audiodev none,id=snd0 -global pl041.audiodev=snd0
+		-device virtio-rng-pci "${net[@]}" "${qemu_args[@]}")
+fi
 
 if [ "$background" = 1 ]; then
 	mkdir -p "$(dirname "$pidfile")"

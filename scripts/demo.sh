@@ -1,5 +1,6 @@
 #!/bin/bash
-# scripts/demo.sh [--interactive] - `make demo` / `make qemu`.
+# scripts/demo.sh [--interactive] [--arch armel|arm64|armhf] - `make demo` / `make qemu`
+# (ARCH=arm64|armhf: make demo ARCH=arm64).
 #
 # Boots the demo appliance under QEMU (versatilepb, 256 MB) the way a Pi
 # boots: kernel with root=/dev/nfs from a local NFS server (nfs-ganesha)
@@ -9,15 +10,26 @@
 # Then logs in over SSH and shows that the system runs from RAM.
 # --interactive (make qemu): leaves it running and prints the ssh command;
 # the console is on this terminal (Ctrl-A X quits QEMU).
+# --arch arm64 boots the 64-bit Raspberry Pi OS shaped root (pios-arm64) on QEMU
+# virt, armhf the 32-bit one (pios-armhf) on the same arm64 kernel; armel (the
+# default) the armel root on versatilepb.
 set -eu
 me="root2ram: demo"
-synopsis="[--interactive]"
+synopsis="[--interactive] [--arch armel|arm64|armhf]"
 . "$(dirname "$0")/lib.sh"
-interactive=0
-case $# in
-0) ;;
-1) case $1 in --interactive) interactive=1 ;; -h | --help) show_help ;; *) usage ;; esac ;;
-*) usage ;;
+interactive=0 arch=armel
+while [ $# -gt 0 ]; do
+	case $1 in
+	--interactive) interactive=1; shift ;;
+	--arch) [ $# -ge 2 ] || usage "--arch needs a value"; arch=$2; shift 2 ;;
+	-h | --help) show_help ;;
+	*) usage "unknown argument '$1'" ;;
+	esac
+done
+case $arch in
+armel) ;;
+arm64 | armhf) export R2R_E2E_ROOT=pios-$arch ;;
+*) usage "--arch must be armel, arm64 or armhf, got '$arch'" ;;
 esac
 cd "$top"
 E2E_NAME=demo
@@ -46,12 +58,14 @@ if [ $interactive = 1 ]; then
 	say "booting; when root2ram has switched to RAM, log in with:"
 	echo "  $ssh_cmd"
 	echo "(QEMU: Ctrl-A X quits)"
-	"$E2E_TOP/qemu/boot.sh" --export "$exp" --ssh-port "$E2E_SSH_PORT" \
+	"$E2E_TOP/qemu/boot.sh" --export "$exp" --arch "$E2E_MACHINE" --ssh-port "$E2E_SSH_PORT" \
 		--nfs-port "$E2E_NFS_PORT" --mnt-port "$E2E_MNT_PORT" --console "$E2E_CONSOLE" "${boot_args[@]}" || true
 	exit 0
 fi
 
-say "booting QEMU versatilepb: root=/dev/nfs init=/sbin/root2ram"
+machine=versatilepb
+[ "$E2E_MACHINE" = armel ] || machine="virt (arm64), root $E2E_ROOT"
+say "booting QEMU $machine: root=/dev/nfs init=/sbin/root2ram"
 e2e_boot --export "$exp" --timeout 300 "${boot_args[@]}"
 e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120 >/dev/null
 grep -a 'root2ram:' "$E2E_CONSOLE" | sed 's/^/  console: /'
