@@ -88,6 +88,10 @@ int bootpart_fstab(char *text, char **spec, char **dir, char **opts);
  * volume whose boot sector is s (512 bytes): 0, or -EINVAL if not FAT. */
 int bootpart_fat_id(const unsigned char *s, char uuid[10], char label[12]);
 
+/* --platform NAME of plan and ldd: $PLATFORM of 32-bit ARM programs from
+ * now on.  0, or -1 after saying why NAME is not a machine name. */
+int cmd_platform(const char *cmd, const char *name);
+
 /* cmd_nfs.c: the options `root2ram nfs mount` passes to mount(2), from the
  * super options recorded at boot.  0 or -ENAMETOOLONG. */
 int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out,

@@ -1,4 +1,4 @@
-/* cmd_ldd.c - `root2ram ldd [--root DIR] [--closure] FILE...`
+/* cmd_ldd.c - `root2ram ldd [--root DIR] [--platform NAME] [--closure] FILE...`
  *
  * Without --closure, prints what glibc's `ld.so --list FILE` prints run
  * inside DIR, without the load addresses (and without linux-vdso, which
@@ -61,7 +61,7 @@ static int print_item(void *ctx, const struct closure_item *it)
 
 static int usage_ldd(void)
 {
-	fprintf(stderr, "usage: root2ram ldd [--root DIR] [--closure] FILE...\n");
+	fprintf(stderr, "usage: root2ram ldd [--root DIR] [--platform NAME] [--closure] FILE...\n");
 	return EXIT_USAGE;
 }
 
@@ -92,6 +92,9 @@ int cmd_ldd(int argc, char **argv)
 			dir = argv[++i];
 		} else if (strncmp(argv[i], "--root=", 7) == 0) {
 			dir = argv[i] + 7;
+		} else if (strcmp(argv[i], "--platform") == 0 && i + 1 < argc) {
+			if (cmd_platform("ldd", argv[++i]) < 0)
+				return EXIT_USAGE;
 		} else {
 			return usage_ldd();
 		}

@@ -52,14 +52,8 @@ int cmd_plan(int argc, char **argv)
 		    (r = cmd_option(argc, argv, &i, "--manifests", &mdir)) ||
 		    (r = cmd_option(argc, argv, &i, "--platform", &platform)) ||
 		    (r = cmd_option(argc, argv, &i, "--kernel", &kernel))) {
-			if (r < 0)
+			if (r < 0 || (platform && cmd_platform("plan", platform) < 0))
 				return EXIT_USAGE;
-			if (platform && (!*platform || strlen(platform) > 15 ||
-					 platform[strspn(platform, "abcdefghijklmnopqrstuvwxyz0123456789_")])) {
-				fprintf(stderr, "root2ram: plan: --platform '%s': a machine name, as uname -m "
-						"gives it (v7l, v8l)\n", platform);
-				return EXIT_USAGE;
-			}
 			continue;
 		}
 		if (!strcmp(argv[i], "--strict")) {
@@ -83,7 +77,6 @@ int cmd_plan(int argc, char **argv)
 		error("plan: cannot open the root %s: %s", root, strerror(-r));
 		return EXIT_SYSTEM;
 	}
-	search_set_arm_platform(platform);
 	plan_init(&p, &rfs);
 	p.strict = strict;
 	p.kernel = cmd_kernel(&rfs, kernel);

@@ -6,7 +6,7 @@
 #include "version.h"
 
 const struct command commands[] = {
-	{ "ldd", cmd_ldd, "[--root DIR] [--closure] FILE...",
+	{ "ldd", cmd_ldd, "[--root DIR] [--platform NAME] [--closure] FILE...",
 	  "list the libraries FILE needs, as glibc's loader would find them" },
 	{ "plan", cmd_plan, "[--strict] [--root DIR] [--manifests DIR] [--platform NAME] [--kernel RELEASE] MANIFEST...",
 	  "show what a manifest would put in the RAM root, and its size" },
@@ -49,6 +49,7 @@ static const struct {
 	  "  order, looked up inside DIR: DIR may be an armel or arm64 root on an\n"
 	  "  x86 server. Several FILEs get a FILE: header each.\n"
 	  "  --root DIR  the root FILE and its libraries are in (default /)\n"
+	  "  --platform NAME  $PLATFORM of 32-bit ARM programs (as plan's)\n"
 	  "  --closure   every path a copy of DIR needs for the FILEs to run, once\n"
 	  "              each, a symlink as LINK -> TARGET before what it leads to\n"
 	  "  Exit status 1 when a library is not found or a FILE is not dynamic.\n" },

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
+#include "ldso/search.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/paths.h"
@@ -74,4 +75,15 @@ int cmd_run_value(const char *file, const char *key, char *out, size_t size)
 		}
 	}
 	return -ENOENT;
+}
+
+int cmd_platform(const char *cmd, const char *name)
+{
+	if (!*name || strlen(name) > 15 || name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_")]) {
+		fprintf(stderr, "root2ram: %s: --platform '%s': a machine name, as uname -m gives it (v7l, v8l)\n",
+			cmd, name);
+		return -1;
+	}
+	search_set_arm_platform(name);
+	return 0;
 }

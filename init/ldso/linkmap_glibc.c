@@ -124,6 +124,9 @@ static int preload(struct run *r)
 			continue;
 		}
 		o->preload = 1;
+		/* listed as glibc lists it: "NAME => EXPANDED" */
+		if (name != res->preload[i])
+			o->libname = res->preload[i];
 		lm_enqueue(r, &r->linkmap, o);
 	}
 	return 0;
@@ -156,10 +159,11 @@ int glibc_link(struct run *r)
 	struct obj *after;
 	unsigned i;
 
+	/* what ld.so --list says of a DSO needing nothing, preload or not */
+	if (r->main->file->elf.n_needed == 0 && q->n == 1)
+		return RUN_STATIC;
 	if (preload(r))
 		return -ENOMEM;
-	if (r->main->file->elf.n_needed == 0 && q->n == 1)
-		return RUN_STATIC; /* what ld.so --list says of a DSO needing nothing */
 	lm_load_deps(r, &r->linkmap, 0, glibc_map_object);
 	/* The list is the namespace's chain: objects in the order they were
 	 * mapped, placeholders included, the loader where it was put back. */

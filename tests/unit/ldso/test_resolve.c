@@ -347,7 +347,7 @@ static void conf_cache_preload(void **s)
 	elf("/usr/lib/arm-linux-gnueabi/libarmmem.so", (struct elfgen){ 0 });
 	text("/etc/ld.so.preload", "# Raspberry Pi OS has libarmmem-${PLATFORM}.so\n"
 				   "/usr/${LIB}/libarmmem.so\n");
-	assert_string_equal(list("/prog", &rc), "/usr/lib/arm-linux-gnueabi/libarmmem.so\n"
+	assert_string_equal(list("/prog", &rc), "/usr/${LIB}/libarmmem.so => /usr/lib/arm-linux-gnueabi/libarmmem.so\n"
 						"libz.so.1 => /opt/b/libz.so.1\n");
 }
 
@@ -364,8 +364,12 @@ static void preload_for_platform(void **s)
 	text("/etc/ld.so.preload", "/usr/lib/arm-linux-gnueabihf/libarmmem-${PLATFORM}.so\n");
 	elf("/usr/bin/p", (struct elfgen){ .flags = HF, .interp = "/lib/ld-linux-armhf.so.3", .needed = { "libc.so.6" } });
 	search_set_arm_platform("v8l");
-	assert_string_equal(list("/usr/bin/p", &rc), "/usr/lib/arm-linux-gnueabihf/libarmmem-v8l.so\n"
+	assert_string_equal(list("/usr/bin/p", &rc), "/usr/lib/arm-linux-gnueabihf/libarmmem-${PLATFORM}.so => "
+						     "/usr/lib/arm-linux-gnueabihf/libarmmem-v8l.so\n"
 						     "libc.so.6 => /lib/arm-linux-gnueabihf/libc.so.6\n");
+	/* a library needing nothing is "statically linked" to ld.so --list, preload or not */
+	assert_string_equal(list("/usr/lib/arm-linux-gnueabihf/libarmmem-v7l.so", &rc), "");
+	assert_int_equal(rc, RESOLVE_STATIC);
 	search_set_arm_platform("v6l");
 	assert_string_equal(list("/usr/bin/p", &rc), "libc.so.6 => /lib/arm-linux-gnueabihf/libc.so.6\n");
 	/* a 64-bit program: AArch64's own $PLATFORM */
@@ -375,7 +379,7 @@ static void preload_for_platform(void **s)
 	elf("/usr/lib/aarch64-linux-gnu/libc.so.6", (struct elfgen){ .machine = ELF_EM_AARCH64, .is64 = 1 });
 	elf("/usr/bin/p64", (struct elfgen){ .machine = ELF_EM_AARCH64, .is64 = 1,
 					     .interp = "/lib/ld-linux-aarch64.so.1", .needed = { "libc.so.6" } });
-	assert_string_equal(list("/usr/bin/p64", &rc), "/opt/libarmmem-aarch64.so\n"
+	assert_string_equal(list("/usr/bin/p64", &rc), "/opt/libarmmem-${PLATFORM}.so => /opt/libarmmem-aarch64.so\n"
 						       "libc.so.6 => /lib/aarch64-linux-gnu/libc.so.6\n");
 	search_set_arm_platform(NULL);
 }
