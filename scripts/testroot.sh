@@ -2,6 +2,7 @@
 # root2ram: build a Raspberry-Pi-like root filesystem from real Debian bookworm packages.
 #
 #   scripts/testroot.sh ARCH [--print]      ARCH: armel | arm64
+#   scripts/testroot.sh pios-arm64|pios-armhf [--print]   (scripts/testroot-pios.sh)
 #
 # Packages come from scripts/testroot.packages; they are fetched with
 # `apt-get download PKG:ARCH` and unpacked with `dpkg-deb -x` (no maintainer scripts, no
@@ -27,6 +28,7 @@ script="$top/scripts/testroot.sh"
 pkgfile="$top/scripts/testroot.packages"
 cache=${R2R_CACHE:-/var/cache/root2ram}
 
+case "${1:-}" in pios-*) exec sh "$top/scripts/testroot-pios.sh" "$@" ;; esac
 arch="" print=0
 for a in "$@"; do
 	case "$a" in

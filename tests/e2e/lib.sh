@@ -24,6 +24,9 @@
 #   B [build]: the build directory (make B=DIR): its init is installed, E2E_DIR is in it
 #   R2R_NFS_PORT [12049]  R2R_MNT_PORT [NFS port - 1]  R2R_SSH_PORT [10022]
 #   R2R_E2E_ARCH [armel]  R2R_E2E_KEEP=1 keeps QEMU/ganesha running at exit (debugging)
+#   R2R_E2E_ROOT [the arch's test root]: pios-arm64 or pios-armhf, the Raspberry Pi OS
+#   shaped roots (scripts/testroot-pios.sh), booted on QEMU virt (arm64 kernel); the
+#   init installed is then arm64's, or armel's for armhf (E2E_ARCH follows)
 #   R2R_E2E_LOCK_WAIT [900]: e2e_init takes a lock per NFS port and per SSH port, so two
 #   tests on the same ports run one after the other (use other ports to run in parallel)
 # Functions return non-zero / call e2e_fail (exit 1, with the console tail) on error.
@@ -42,6 +45,12 @@ E2E_NFS_PORT=${R2R_NFS_PORT:-12049}
 E2E_MNT_PORT=${R2R_MNT_PORT:-$((E2E_NFS_PORT - 1))}
 E2E_SSH_PORT=${R2R_SSH_PORT:-10022}
 E2E_ARCH=${R2R_E2E_ARCH:-armel}
+E2E_ROOT=${R2R_E2E_ROOT:-$E2E_ARCH}
+E2E_MACHINE=armel
+case "$E2E_ROOT" in
+pios-arm64) E2E_ARCH=arm64 E2E_MACHINE=arm64 ;;
+pios-armhf) E2E_ARCH=armel E2E_MACHINE=arm64 ;;
+esac
 E2E_CONSOLE="$E2E_DIR/console.log"
 E2E_QEMU_PIDFILE="$E2E_DIR/qemu.pid"
 E2E_KEY="$E2E_DIR/id_ed25519"
@@ -104,9 +113,13 @@ e2e_init() {
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	"$E2E_TOP/scripts/kernel.sh" >/dev/null || e2e_fail "scripts/kernel.sh failed"
-	E2E_TESTROOT=$("$E2E_TOP/scripts/testroot.sh" "$E2E_ARCH" --print) ||
-		e2e_fail "scripts/testroot.sh $E2E_ARCH failed"
+	if [ "$E2E_MACHINE" = arm64 ]; then
+		"$E2E_TOP/scripts/kernel-arm64.sh" >/dev/null || e2e_fail "scripts/kernel-arm64.sh failed"
+	else
+		"$E2E_TOP/scripts/kernel.sh" >/dev/null || e2e_fail "scripts/kernel.sh failed"
+	fi
+	E2E_TESTROOT=$("$E2E_TOP/scripts/testroot.sh" "$E2E_ROOT" --print) ||
+		e2e_fail "scripts/testroot.sh $E2E_ROOT failed"
 	E2E_T0=$(date +%s.%N)
 }
 
@@ -177,7 +190,7 @@ e2e_nfs_resume() { "$E2E_TOP/scripts/nfs-server.sh" resume --port "$E2E_NFS_PORT
 # Give at least --export; ports come from the settings above.
 e2e_boot() {
 	e2e_qemu_running && e2e_fail "e2e_boot: QEMU is already running"
-	"$E2E_TOP/qemu/boot.sh" --background --console "$E2E_CONSOLE" \
+	"$E2E_TOP/qemu/boot.sh" --background --console "$E2E_CONSOLE" --arch "$E2E_MACHINE" \
 		--pidfile "$E2E_QEMU_PIDFILE" --ssh-port "$E2E_SSH_PORT" \
 		--nfs-port "$E2E_NFS_PORT" --mnt-port "$E2E_MNT_PORT" "$@" ||
 		e2e_fail "qemu/boot.sh failed"

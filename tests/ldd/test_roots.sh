@@ -1,12 +1,16 @@
 #!/bin/sh
 # Differential test: for every dynamic ELF file of the armel and arm64 test
-# roots (scripts/testroot.sh), `root2ram ldd --root ROOT FILE` must print
+# roots and of the Raspberry Pi OS shaped pios-arm64 and pios-armhf ones
+# (scripts/testroot.sh), `root2ram ldd --root ROOT FILE` must print
 # what the root's own loader prints, run under qemu-user:
 #   glibc:  LD_TRACE_LOADED_OBJECTS=1 qemu-arm -L ROOT ROOT/lib/ld-linux.so.3 FILE
 #           (what ldd does; same output as --list, which however stops
 #           at the first missing library instead of listing it)
 #   musl:   qemu-arm -L ROOT ROOT/lib/ld-musl-arm.so.1 --list FILE
 # Only the load addresses and the vDSO line are taken out.
+# pios-armhf runs under qemu-arm -cpu max (QEMU_CPU; qemu-arm has no Cortex-A72), whose $PLATFORM
+# is v8l as on a Pi 4/5 running 32-bit Raspberry Pi OS: its ld.so.preload
+# names libarmmem-${PLATFORM}.so, and root2ram ldd gets --platform v8l.
 #
 # qemu -L looks a path up in ROOT first and falls back to the host's when
 # ROOT lacks it, so the loaders run in a private mount namespace where the
@@ -51,7 +55,7 @@ EOF
 		if [ -d "$d" ]; then ns="$ns mount -t tmpfs none $d &&"; fi
 	done
 	ns="$ns (cd '$1' && find usr -type d) | (cd / && xargs mkdir -p) &&"
-	run="xargs -n 60 -P 2 sh $tmp/worker.sh $1 $2 $3 $4 '$5' $6"
+	run="xargs -n 60 -P 2 sh $tmp/worker.sh $1 $2 $3 '$4' '$5' $6"
 	# a loader's own exit status is not the point (a missing library is
 	# an answer too): only its output is compared
 	if unshare -m sh -c "$ns true" 2>/dev/null; then
@@ -65,10 +69,16 @@ EOF
 	rm -rf "$tmp/ovl"
 }
 
-for arch in armel arm64; do
+for arch in armel arm64 pios-arm64 pios-armhf; do
+	plat="" first=""
+	unset QEMU_CPU
 	case $arch in
 	armel) qemu=qemu-arm gl=/lib/ld-linux.so.3 ;;
-	arm64) qemu=qemu-aarch64 gl=/lib/ld-linux-aarch64.so.1 ;;
+	arm64 | pios-arm64) qemu=qemu-aarch64 gl=/lib/ld-linux-aarch64.so.1 ;;
+	pios-armhf)
+		qemu=qemu-arm gl=/lib/ld-linux-armhf.so.3 plat="--platform v8l" first="/usr/lib/arm-linux-gnueabihf/libarmmem-\${PLATFORM}.so "
+		QEMU_CPU=max
+		export QEMU_CPU ;;
 	esac
 	test_root "$arch" || continue
 	ml=$(cd "$root" && ls lib/ld-musl-*.so.1 2>/dev/null | head -1)
@@ -84,8 +94,8 @@ for arch in armel arm64; do
 	qemu_side "$root" "$qemu" "$gl" "$ml" "$inhibit" "$tmp/$arch/q" <"$tmp/$arch/list"
 	t1=$(date +%s.%N)
 	# root2ram: one process for all files; headers split the output
-	# shellcheck disable=SC2046
-	"$R2R" ldd --root "$root" $(awk '{ print $3 }' "$tmp/$arch/list") 2>"$tmp/$arch/r2r.err" |
+	# shellcheck disable=SC2046,SC2086
+	"$R2R" ldd --root "$root" $plat $(awk '{ print $3 }' "$tmp/$arch/list") 2>"$tmp/$arch/r2r.err" |
 		split_blocks "$tmp/$arch/r"
 	t2=$(date +%s.%N)
 
@@ -109,11 +119,11 @@ for arch in armel arm64; do
 	fi
 
 	# the seven entries of the issue, in the loader's order
-	out=$("$R2R" ldd --root "$root" /usr/sbin/dropbear | sed 's/ =>.*//; s/^\t//' | tr '\n' ' ')
-	case $arch in armel) ld=/lib/ld-linux.so.3 ;; arm64) ld=/lib/ld-linux-aarch64.so.1 ;; esac
-	exp="libtomcrypt.so.1 libtommath.so.1 libz.so.1 libcrypt.so.1 libc.so.6 $ld libgmp.so.10 "
+	# shellcheck disable=SC2086
+	out=$("$R2R" ldd --root "$root" $plat /usr/sbin/dropbear | sed 's/ =>.*//; s/^\t//' | tr '\n' ' ')
+	exp="${first}libtomcrypt.so.1 libtommath.so.1 libz.so.1 libcrypt.so.1 libc.so.6 $gl libgmp.so.10 "
 	if [ "$out" = "$exp" ]; then
-		pass "$arch: root2ram ldd /usr/sbin/dropbear lists the loader's seven entries in its order"
+		pass "$arch: root2ram ldd /usr/sbin/dropbear lists the loader's entries in its order"
 	else
 		fail "$arch: root2ram ldd /usr/sbin/dropbear: got '$out', want '$exp'"
 	fi
