@@ -18,11 +18,12 @@
 
 static const char usage_text[] =
 	"usage: root2ram stage --root DIR --to DEST [--force] [--manifests DIR]\n"
-	"                      [--overlay PATH] [--jobs N] MANIFEST...\n";
+	"                      [--overlay PATH] [--jobs N] [--platform NAME] MANIFEST...\n";
 
 int cmd_stage(int argc, char **argv)
 {
-	const char *root = NULL, *to = NULL, *mdir = NULL, *overlay = NULL, *jobs = NULL, *kernel = NULL;
+	const char *root = NULL, *to = NULL, *mdir = NULL, *overlay = NULL, *jobs = NULL, *kernel = NULL,
+		   *platform = NULL;
 	struct stat rs, ds;
 	struct rootfs rfs;
 	struct copy_stats cs = { 0 };
@@ -36,8 +37,9 @@ int cmd_stage(int argc, char **argv)
 		    (r = cmd_option(argc, argv, &i, "--manifests", &mdir)) ||
 		    (r = cmd_option(argc, argv, &i, "--overlay", &overlay)) ||
 		    (r = cmd_option(argc, argv, &i, "--jobs", &jobs)) ||
-		    (r = cmd_option(argc, argv, &i, "--kernel", &kernel))) {
-			if (r < 0)
+		    (r = cmd_option(argc, argv, &i, "--kernel", &kernel)) ||
+		    (r = cmd_option(argc, argv, &i, "--platform", &platform))) {
+			if (r < 0 || (platform && cmd_platform("stage", platform) < 0))
 				return EXIT_USAGE;
 			continue;
 		}

@@ -11,7 +11,7 @@ const struct command commands[] = {
 	{ "plan", cmd_plan, "[--strict] [--root DIR] [--manifests DIR] [--platform NAME] [--kernel RELEASE] MANIFEST...",
 	  "show what a manifest would put in the RAM root, and its size" },
 	{ "stage", cmd_stage,
-	  "--root DIR --to DEST [--force] [--manifests DIR] [--overlay PATH] [--jobs N] [--kernel RELEASE] MANIFEST...",
+	  "--root DIR --to DEST [--force] [--manifests DIR] [--overlay PATH] [--jobs N] [--kernel RELEASE] [--platform NAME] MANIFEST...",
 	  "copy what a manifest names from DIR into DEST" },
 	{ "nfs", cmd_nfs,
 	  "mount [--hard] [--ro|--rw] [-o OPTIONS] | umount | status | chroot [COMMAND...]",
@@ -80,7 +80,8 @@ static const struct {
 	  "  --overlay PATH   copy the tree PATH of DIR over the result, as the\n"
 	  "                   boot does with /etc/root2ram/overlay\n"
 	  "  --jobs N         files copied at once\n"
-	  "  --kernel RELEASE also the kernel modules, as plan --kernel\n" },
+	  "  --kernel RELEASE also the kernel modules, as plan --kernel\n"
+	  "  --platform NAME  $PLATFORM of 32-bit ARM programs (as plan's)\n" },
 	{ "nfs",
 	  "  In the RAM root: the NFS root the system booted from, on demand, at\n"
 	  "  /old_root. It is mounted soft: with the server away, a command touching\n"
