@@ -24,7 +24,7 @@ cp tests/bench/boot/seed-init.sh tests/bench/boot/cat-init.sh "$exp/"
 "$R2R" plan --root "$exp" bench > "$E2E_DIR/plan" ||
 	e2e_fail "root2ram plan bench failed"
 awk '$1 == "file" { print $2 }' "$E2E_DIR/plan" > "$exp/bench-files"
-bytes=$(tail -2 "$E2E_DIR/plan" | sed -n 's/.* files, \([0-9]*\) bytes.*/\1/p')
+bytes=$(sed -n 's/^total: [0-9]* files, \([0-9]*\) bytes.*/\1/p' "$E2E_DIR/plan")
 e2e_nfs_start "$exp"
 
 # seconds (host) until dropbear's banner, polling every 50 ms
