@@ -8,7 +8,7 @@
 # $PLATFORM is v8l). The packages of scripts/testroot-pios.packages and their
 # dependencies are unpacked by mmdebstrap --variant=extract (no maintainer scripts: they
 # would need binfmt_misc, which this host may not have); what those scripts and the Pi OS
-# image add is done here: merged /usr, the accounts (base-passwd's, sshd, the pi user in
+# image add is done here: merged /usr, the PAM stacks, the accounts (base-passwd's, sshd, the pi user in
 # the i2c and gpio groups), OpenSSH host keys, dropbear and ssh enabled for systemd's
 # multi-user.target, for armhf /etc/ld.so.preload naming libarmmem-${PLATFORM}.so (built
 # here for v6l, v7l and v8l), and last /etc/ld.so.cache made by the root's own ldconfig
@@ -159,6 +159,12 @@ printf '127.0.0.1\tlocalhost\n127.0.1.1\traspberrypi\n::1\t\tlocalhost ip6-local
 printf 'proc /proc proc defaults 0 0\n' >"$root/etc/fstab"
 : >"$root/etc/machine-id"
 [ -f "$root/usr/share/libc-bin/nsswitch.conf" ] && cp "$root/usr/share/libc-bin/nsswitch.conf" "$root/etc/nsswitch.conf"
+# libpam-runtime's postinst: the common-* PAM stacks from its templates (sshd, login and
+# su include them)
+for f in "$root"/usr/share/pam/common-*; do
+	case "$f" in *.md5sums) ;; *) cp "$f" "$root/etc/pam.d/" ;; esac
+done
+[ -f "$root/etc/pam.d/common-account" ] || die "libpam-runtime has no common-account template"
 # openssh-server's postinst: sshd_config from its template, host keys; systemctl enable
 # of ssh and dropbear
 cp "$root/usr/share/openssh/sshd_config" "$root/etc/ssh/sshd_config" || die "openssh-server has no sshd_config template"

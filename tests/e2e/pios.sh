@@ -5,8 +5,8 @@
 # root2ram installed by scripts/install.sh boots the default manifest into RAM:
 # SSH with the installed key, / a tmpfs, no NFS mount left, the server stopped for
 # 60 s changes nothing, root2ram nfs mount/chroot work. Then a failing manifest
-# falls back into systemd on the NFS root, which boots (its console lines, then
-# SSH through the root's own OpenSSH).
+# falls back into systemd on the NFS root, which boots to multi-user.target on the
+# console (R2R_E2E_PIOS_SSH=1: then SSH through the root's own OpenSSH).
 # Prints the boot times: QEMU start -> SSH, and the init's own "switched in".
 # shellcheck shell=bash
 set -eu
@@ -73,7 +73,10 @@ e2e_boot --export "$exp" --mem 512 --append "root2ram.manifest=nosuch" --timeout
 e2e_wait_console "root2ram: .*booting the NFS root's /sbin/init instead" 240 >/dev/null
 line=$(e2e_wait_console 'Welcome to .*Debian|systemd\[1\]|systemd [0-9]+ running' 180)
 check "the fallback is systemd, on the console ($line)" test -n "$line"
-if [ "${R2R_E2E_PIOS_SSH:-1}" = 1 ]; then
+line=$(e2e_wait_console 'Reached target .*Multi-User System' 240)
+check "systemd on the NFS root reaches multi-user.target (${line##*\] })" test -n "$line"
+# R2R_E2E_PIOS_SSH=1: also log in through the NFS root's own OpenSSH
+if [ "${R2R_E2E_PIOS_SSH:-0}" = 1 ]; then
 	e2e_wait_ssh 300
 	out=$(e2e_ssh 'cat /proc/1/comm; grep -c " / nfs" /proc/mounts' 2>&1) || true
 	check "SSH into the NFS root through its own OpenSSH, systemd as PID 1 ($(tr '\n' ' ' <<<"$out"))" \
