@@ -23,35 +23,34 @@
 
 int bootpart_fstab(char *text, char **spec, char **dir, char **opts)
 {
-	static const char *const want[] = { "/boot/firmware", "/boot" };
+	int found = 0;
 
-	for (size_t w = 0; w < 2; w++)
-		for (char *l = text; *l;) {
-			char *e = l + strcspn(l, "\n"), *f[4] = { 0 };
-			int n = 0;
-			char save = *e;
+	/* each line cut out in place: the fields of a /boot line stay valid
+	 * while a /boot/firmware line is looked for after it */
+	for (char *l = text, *e; *l; l = e) {
+		char *f[4] = { 0 };
+		int n = 0;
 
-			*e = '\0';
-			for (char *p = l; n < 4 && *(p += strspn(p, " \t"));) {
-				f[n++] = p;
-				p += strcspn(p, " \t");
-				if (*p)
-					*p++ = '\0';
-			}
-			if (n >= 2 && f[0][0] != '#' && !strcmp(f[1], want[w])) {
-				*spec = f[0];
-				*dir = f[1];
-				*opts = n >= 4 ? f[3] : "defaults";
-				return 0;
-			}
-			/* not this line: put the separators back for the next pass */
-			for (char *p = l; p < e; p++)
-				if (!*p)
-					*p = ' ';
-			*e = save;
-			l = *e ? e + 1 : e;
+		e = l + strcspn(l, "\n");
+		if (*e)
+			*e++ = '\0';
+		for (char *p = l; n < 4 && *(p += strspn(p, " \t"));) {
+			f[n++] = p;
+			p += strcspn(p, " \t");
+			if (*p)
+				*p++ = '\0';
 		}
-	return -ENOENT;
+		if (n < 2 || f[0][0] == '#' || strncmp(f[1], "/boot", 5) ||
+		    (f[1][5] && strcmp(f[1] + 5, "/firmware")) || (found && !f[1][5]))
+			continue;
+		*spec = f[0];
+		*dir = f[1];
+		*opts = n >= 4 ? f[3] : "defaults";
+		if (f[1][5])
+			return 0;
+		found = 1;
+	}
+	return found ? 0 : -ENOENT;
 }
 
 int bootpart_fat_id(const unsigned char *s, char uuid[10], char label[12])
@@ -179,7 +178,6 @@ int cmd_boot_partition(int argc, char **argv)
 			strerror(errno));
 		return EXIT_SYSTEM;
 	}
-	printf("root2ram: boot-partition: %s (%s) mounted on %s; 'root2ram boot-partition umount' "
-	       "writes it back\n", dev, spec, dir);
+	printf("root2ram: boot-partition: %s (%s) mounted on %s\n", dev, spec, dir);
 	return 0;
 }

@@ -146,16 +146,6 @@ static const struct {
 	  "  /proc, /sys, /dev, /run, /tmp are left out. Run again on the same -o\n"
 	  "  FILE, it adds only what is new. Run it on the NFS root\n"
 	  "  (root2ram=off), then plan and trim what it wrote.\n" },
-	{ "clock",
-	  "  sync (rcS): the time from NTP (DHCP's servers, else root2ram.ntp, else\n"
-	  "  the NFS server; 3 s at most), else at least /etc/fake-hwclock.data's.\n"
-	  "  keep: asks again every 32 s to 1024 s; slews under 0.5 s, else steps.\n" },
-	{ "watchdog",
-	  "  rcS starts it with root2ram.watchdog=SECONDS: feeds /dev/watchdog every\n"
-	  "  SECONDS/3 while root2ram.health=PATH succeeds; SIGTERM stops it.\n" },
-	{ "boot-partition",
-	  "  The /etc/fstab line of /boot/firmware or /boot: PARTUUID=, UUID=,\n"
-	  "  LABEL= or /dev path; umount syncs.\n" },
 	{ "version", "  Print root2ram's version.\n" },
 	{ "help",
 	  "  List the commands, the boot options and the exit statuses; with\n"

@@ -150,7 +150,11 @@ static void fstab_boot_line(void **s)
 	assert_string_equal(opts, "defaults");
 	char none[] = "/dev/sda2 / ext4 defaults 0 1\n# /boot\n";
 	assert_int_equal(bootpart_fstab(none, &spec, &dir, &opts), -ENOENT);
-	assert_string_equal(none, "/dev/sda2 / ext4 defaults 0 1\n# /boot\n");
+	/* the first /boot line, not a later one; /bootx is not /boot */
+	char two[] = "/dev/a /bootx vfat\n/dev/b /boot vfat ro\n/dev/c /boot vfat\n";
+	assert_int_equal(bootpart_fstab(two, &spec, &dir, &opts), 0);
+	assert_string_equal(spec, "/dev/b");
+	assert_string_equal(opts, "ro");
 }
 
 static void fat_ids(void **s)
