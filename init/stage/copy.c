@@ -529,7 +529,8 @@ static void worker_done(struct worker *w)
 static int auto_jobs(const struct rootfs *src)
 {
 	struct statfs sfs;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set; /* the CPUs this process may run on, as musl's sysconf counts them */
+	int cpus = sched_getaffinity(0, sizeof set, &set) ? 1 : CPU_COUNT(&set);
 
 	if (fstatfs(src->fd, &sfs) == 0)
 		switch ((unsigned long)sfs.f_type) {
@@ -540,7 +541,7 @@ static int auto_jobs(const struct rootfs *src)
 		case 0x01021997: /* V9FS_MAGIC */
 			return 4;
 		}
-	return cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus;
+	return cpus < 1 ? 1 : cpus > 4 ? 4 : cpus;
 }
 
 int copy_plan_flags(const struct plan *p, const struct rootfs *src, int dest_dirfd,

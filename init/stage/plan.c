@@ -1214,8 +1214,7 @@ int plan_build(struct plan *p, const char *manifest_dir, char *const *names, int
 
 void plan_totals(const struct plan *p, struct plan_totals *t)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-	unsigned long long page = pg > 0 ? (unsigned long long)pg : 4096;
+	unsigned long long page = (unsigned long long)getpagesize();
 
 	memset(t, 0, sizeof *t);
 	t->warnings = p->warnings;
