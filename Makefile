@@ -62,6 +62,14 @@ $(B)/version.h: FORCE
 VERSIONED := cmd/dispatch boot/boot
 FORCE:
 
+# the help texts, packed for the init (scripts/help-pack.c says how)
+$(B)/help-pack: scripts/help-pack.c
+	@mkdir -p $(@D)
+	$(Q)$(CC_host) -O2 -std=gnu11 $(WARN) -o $@ $<
+$(B)/help.h: init/cmd/help.txt $(B)/help-pack
+	$(say) PACK help $@
+	$(Q)$(B)/help-pack $< $@
+
 define target
 $(B)/$(1)/obj/%.o: init/%.c $(HDRS)
 	@mkdir -p $$(@D)
@@ -71,6 +79,7 @@ $(B)/$(1)/root2ram: $(patsubst init/%.c,$(B)/$(1)/obj/%.o,$(SRCS))
 	$$(say) LD $(1) $$@
 	$(Q)$$(CC_$(1)) $$(CFLAGS) $$(CFLAGS_$(1)) $(if $(filter host,$(1)),,$$(TARGET_LDFLAGS)) -o $$@ $$^
 $(patsubst %,$(B)/$(1)/obj/%.o,$(VERSIONED)): $(B)/version.h
+$(B)/$(1)/obj/cmd/dispatch.o: $(B)/help.h
 endef
 $(foreach a,$(ARCHES),$(eval $(call target,$(a))))
 
@@ -113,6 +122,7 @@ $(B)/unit-$(1)/obj/%.o: init/%.c $(HDRS)
 	$$(say) CC unit-$(1) $$<
 	$(Q)$$(UNIT_CC_$(1)) $(call UNIT_FLAGS,$(1)) -c -o $$@ $$<
 $(patsubst %,$(B)/unit-$(1)/obj/%.o,$(VERSIONED)): $(B)/version.h
+$(B)/unit-$(1)/obj/cmd/dispatch.o: $(B)/help.h
 $(B)/unit-$(1)/libr2r.a: $(patsubst init/%.c,$(B)/unit-$(1)/obj/%.o,$(LIBSRCS))
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(B)/unit-$(1)/test_%: tests/unit/*/test_%.c $(wildcard tests/unit/*.h) $(B)/unit-$(1)/libr2r.a $(B)/version.h | $(B)/cmocka-inc/cmocka.h
@@ -129,7 +139,7 @@ $(foreach k,host asan armel arm64,$(eval $(call unit_all,$(k))))
 # --- fuzzing (libFuzzer, clang): tests/fuzz/fuzz_*.c, run by tier "fuzz"
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CC      ?= clang
-$(B)/fuzz/%: tests/fuzz/%.c $(LIBSRCS) $(HDRS) $(B)/version.h
+$(B)/fuzz/%: tests/fuzz/%.c $(LIBSRCS) $(HDRS) $(B)/version.h $(B)/help.h
 	@mkdir -p $(@D)
 	$(say) FUZZ host $@
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \

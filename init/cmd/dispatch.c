@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "help.h"
 #include "version.h"
 
 const struct command commands[] = {
@@ -36,121 +37,33 @@ const struct command commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-/* What `root2ram help COMMAND` says after the synopsis: enough to be the
- * man page (scripts/man.sh makes it from this).  Lines are indented by two;
- * "  TAG  TEXT" (two spaces or more between) and a line indented by six
- * under a "  TAG" line are a list; so no two spaces inside a sentence. */
-static const struct {
-	const char *name, *text;
-} details[] = {
-	{ "ldd",
-	  "  Without running anything, print what ldd prints for each FILE (glibc's\n"
-	  "  ld.so with LD_TRACE_LOADED_OBJECTS, or musl's loader), in the loader's\n"
-	  "  order, looked up inside DIR: DIR may be an armel or arm64 root on an\n"
-	  "  x86 server. Several FILEs get a FILE: header each.\n"
-	  "  --root DIR  the root FILE and its libraries are in (default /)\n"
-	  "  --platform NAME  $PLATFORM of 32-bit ARM programs (as plan's)\n"
-	  "  --closure   every path a copy of DIR needs for the FILEs to run, once\n"
-	  "              each, a symlink as LINK -> TARGET before what it leads to\n"
-	  "  Exit status 1 when a library is not found or a FILE is not dynamic.\n" },
-	{ "plan",
-	  "  Print each entry the MANIFESTs put in the RAM root (type, path, size or\n"
-	  "  link target, and why), then the totals and the tmpfs size to give. A\n"
-	  "  MANIFEST is a path, or a name looked up as NAME.manifest in --manifests\n"
-	  "  DIR, else in /etc/root2ram/manifests inside the root, else in\n"
-	  "  ./manifests. Exit status 0 only if staging would succeed.\n"
-	  "  --root DIR       the root to plan from (default /)\n"
-	  "  --manifests DIR  where manifest names are looked up\n"
-	  "  --platform NAME  $PLATFORM of 32-bit ARM programs on the target, as\n"
-	  "                   uname -m says it: v7l (the default off the Pi), v8l\n"
-	  "                   for a Pi 4/5 running 32-bit Raspberry Pi OS\n"
-	  "  --kernel RELEASE also the kernel modules of DIR/lib/modules/RELEASE the\n"
-	  "                   boot stages and loads (without it, none); those matching\n"
-	  "                   the devices are decided at boot\n" },
-	{ "stage",
-	  "  Copy what the MANIFESTs name from DIR into DEST byte for byte, keeping\n"
-	  "  modes, owners, times, extended attributes, symlinks and hard links,\n"
-	  "  reading only inside DIR and writing only inside DEST, as the boot does\n"
-	  "  into its tmpfs.\n"
-	  "  --root DIR       the root to copy from\n"
-	  "  --to DEST        where to copy; it must be empty, and is created when\n"
-	  "                   its parent exists\n"
-	  "  --force          copy over what a DEST that is not empty has\n"
-	  "  --manifests DIR  where manifest names are looked up\n"
-	  "  --overlay PATH   copy the tree PATH of DIR over the result, as the\n"
-	  "                   boot does with /etc/root2ram/overlay\n"
-	  "  --jobs N         files copied at once\n"
-	  "  --kernel RELEASE also the kernel modules, as plan --kernel\n"
-	  "  --platform NAME  $PLATFORM of 32-bit ARM programs (as plan's)\n" },
-	{ "nfs",
-	  "  In the RAM root: the NFS root the system booted from, on demand, at\n"
-	  "  /old_root. It is mounted soft: with the server away, a command touching\n"
-	  "  /old_root gets an I/O error within 30 s instead of hanging.\n"
-	  "  mount   mount it again, read-only if the boot's root was\n"
-	  "  umount  release it, lazily\n"
-	  "  status  the NFS root, and whether it is mounted\n"
-	  "  chroot  run COMMAND (default a shell) inside it, with /proc, /sys, /dev\n"
-	  "          and /run bound in and a fresh /tmp, mounting it for the time\n"
-	  "          of the command if it is not; the exit status is COMMAND's\n"
-	  "  --hard  a hard mount (timeo=600,retrans=2)\n"
-	  "  --rw    read-write (--ro: read-only)\n"
-	  "  -o OPTIONS\n"
-	  "          more mount options\n" },
-	{ "diff",
-	  "  In the RAM root: KIND PATH for each path of the plan that differs from\n"
-	  "  what the boot staged: changed-ram, changed-nfs, conflict, added-nfs,\n"
-	  "  added-ram, removed-nfs, removed-ram. Exit status 1 when one does.\n" },
-	{ "refresh",
-	  "  In the RAM root: copy what changed on the NFS root (written beside,\n"
-	  "  renamed over), remove what the plan no longer names; keep what changed\n"
-	  "  in RAM. Nothing is copied unless it fits.\n"
-	  "  --dry-run  say what it would do\n"
-	  "  --force    replace what changed in RAM too\n"
-	  "  --restart  stop and start each start.d script that names a changed path\n" },
-	{ "save",
-	  "  In the RAM root: write each PATH back to the NFS root (written beside,\n"
-	  "  renamed over; the previous version kept as PATH.root2ram-old).\n"
-	  "  --all    every file diff shows as changed-ram\n"
-	  "  --force  write over a file changed on the NFS root since the boot\n" },
-	{ "status",
-	  "  The boot summary, the time of each boot step and the NFS root, as PID 1\n"
-	  "  recorded them in /run/root2ram.\n" },
-	{ "cmdline",
-	  "  Edit a Raspberry Pi's cmdline.txt (/boot/firmware/cmdline.txt on\n"
-	  "  bookworm, /boot/cmdline.txt on bullseye, on the TFTP server for a\n"
-	  "  netbooted Pi) so the Pi boots with root2ram: add or replace\n"
-	  "  init=/sbin/root2ram and the --set words. Every other word is kept, in\n"
-	  "  order, byte for byte; words are split as the kernel splits them, and\n"
-	  "  what follows -- is init's and stays at the end. The file is kept one\n"
-	  "  line (the firmware reads only the first). The first original is kept\n"
-	  "  in FILE.root2ram-orig; FILE is then replaced whole, with its mode. It\n"
-	  "  prints what changed and the new line; run again, it says unchanged.\n"
-	  "  --nfsroot SERVER:/PATH[,OPTS]\n"
-	  "      boot from NFS: root=/dev/nfs, nfsroot=, ip=dhcp unless an ip= is\n"
-	  "      there, rw unless ro is; other root= and rootfstype= words go.\n"
-	  "      Without it, a line that does not boot from NFS is refused.\n"
-	  "  --set root2ram.NAME=VALUE\n"
-	  "      add or replace a boot option (root2ram.NAME for a flag,\n"
-	  "      root2ram=off too)\n"
-	  "  --off\n"
-	  "      remove init=/sbin/root2ram and every root2ram word; what\n"
-	  "      --nfsroot did stays\n"
-	  "  --dry-run\n"
-	  "      print the new line, write nothing\n" },
-	{ "learn",
-	  "  Write a manifest of what COMMAND and its descendants open, execute\n"
-	  "  or map (or every process, for --seconds N, default 30), seen with\n"
-	  "  fanotify (root; a kernel with CONFIG_FANOTIFY): include base, then the\n"
-	  "  paths grouped by the program that used them; a directory written to\n"
-	  "  becomes a dir line. What base brings, files the run created and\n"
-	  "  /proc, /sys, /dev, /run, /tmp are left out. Run again on the same -o\n"
-	  "  FILE, it adds only what is new. Run it on the NFS root\n"
-	  "  (root2ram=off), then plan and trim what it wrote.\n" },
-	{ "version", "  Print root2ram's version.\n" },
-	{ "help",
-	  "  List the commands, the boot options and the exit statuses; with\n"
-	  "  COMMAND, its synopsis and what it does.\n" },
-};
+/* What `root2ram help COMMAND` says after the synopsis: init/cmd/help.txt,
+ * packed into $(B)/help.h by scripts/help-pack.c, which says how; unpacked
+ * here once, when asked for. */
+static const char *help_text(const char *name)
+{
+	static char text[HELP_SIZE];
+	size_t i = text[0] ? sizeof help_packed : 0, o = 0;
+	const char *p;
+
+	while (i < sizeof help_packed) {
+		unsigned b = help_packed[i++];
+		if (b < 0x80) {
+			text[o++] = (char)b;
+		} else {
+			size_t len = 3 + (b >> 4 & 7), d = ((size_t)(b & 15) << 8 | help_packed[i++]) + 1;
+			for (; len; len--, o++)
+				text[o] = text[o - d];
+		}
+	}
+	for (p = text; p < text + HELP_SIZE; p += strlen(p) + 1) {
+		const char *t = p + strlen(p) + 1;
+		if (!strcmp(p, name))
+			return t;
+		p = t;
+	}
+	return NULL;
+}
 
 void usage(FILE *f)
 {
@@ -196,7 +109,7 @@ void usage(FILE *f)
 int cmd_help(int argc, char **argv)
 {
 	const struct command *c;
-	size_t i;
+	const char *t;
 
 	if (argc < 2) {
 		usage(stdout);
@@ -205,9 +118,8 @@ int cmd_help(int argc, char **argv)
 	for (c = commands; c->name; c++)
 		if (strcmp(c->name, argv[1]) == 0) {
 			printf("usage: root2ram %s %s\n  %s\n", c->name, c->args, c->summary);
-			for (i = 0; i < sizeof details / sizeof *details; i++)
-				if (!strcmp(details[i].name, c->name))
-					printf("\n%s", details[i].text);
+			if ((t = help_text(c->name)))
+				printf("\n%s", t);
 			return 0;
 		}
 	fprintf(stderr, "root2ram: help: no command '%s'; 'root2ram help' lists them\n", argv[1]);

@@ -39,8 +39,8 @@ for dir in init/*/; do
 			*) fail "$f includes $inc/, which $d/ may not (allowed: $ok)"; bad=1 ;;
 			esac
 		done
-		# an include without a folder (other than version.h) hides the arrow
-		if grep -n '^#include "[^/]*"' "$f" | grep -v '"version.h"' >/dev/null; then
+		# an include without a folder (other than the generated version.h and help.h) hides the arrow
+		if grep -n '^#include "[^/]*"' "$f" | grep -v '"version.h"\|"help.h"' >/dev/null; then
 			fail "$f has an #include without its folder"
 			bad=1
 		fi
