@@ -4,7 +4,8 @@
 # within a few seconds of the host's once the appliance starts, the log
 # says NTP set it, and `clock keep` steps it back when it drifts; with the
 # server gone, the boot waits no longer than the bound and the clock is at
-# least the time saved in /etc/fake-hwclock.data, and the log says so.
+# least the time saved in /etc/fake-hwclock.data, and the log says so;
+# with root2ram.ntp=no and no saved time, the newest NFS-root file's time.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/install.sh"
@@ -48,9 +49,9 @@ for _ in $(seq 50); do
 done
 check "chronyd serves NTP on 127.0.0.1:$ntp_port" ss -Hlun "sport = :$ntp_port"
 
-boot() {
+boot() { # [root2ram.ntp=...]
 	rm -f "$E2E_CONSOLE"
-	e2e_boot --export "$exp" --timeout 600 --append "root2ram.manifest=e2e root2ram.ntp=10.0.2.2:$ntp_port" \
+	e2e_boot --export "$exp" --timeout 600 --append "root2ram.manifest=e2e ${1:-root2ram.ntp=10.0.2.2:$ntp_port}" \
 		--qemu-arg -rtc --qemu-arg base=2016-01-01
 	e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120 >/dev/null
 	line=$(e2e_wait_console 'root2ram: (warning: )?clock: ' 60)
@@ -113,4 +114,22 @@ check "the guest's clock is at least the saved time (guest $guest, saved $saved_
 	test "$guest" -ge "$saved_s" -a "$guest" -lt $((saved_s + 600))
 check "logread says the saved time set the clock" \
 	e2e_ssh 'logread | grep -q "clock: no NTP answer from .*the time of /etc/fake-hwclock.data"'
+e2e_ssh 'reboot -f' >/dev/null 2>&1 || true
+e2e_wait_exit 30
+
+# 3. root2ram.ntp=no, and no saved time: the second floor, the newest of a
+# few NFS-root files (here /etc/passwd, changed three hours ago)
+rm "$exp/etc/fake-hwclock.data"
+touch -d '-3 hours' "$exp/etc/passwd"
+floor_s=$(stat -c %Y "$exp/etc/passwd")
+# ganesha caches what it served: it starts again to see the changes
+e2e_nfs_stop >/dev/null
+e2e_nfs_start "$exp"
+boot root2ram.ntp=no
+check "without NTP nor a saved time, the newest NFS-root file set the clock ($line)" \
+	grep -q "clock: no NTP server (root2ram.ntp=no); set to $(date -u -d "@$floor_s" '+%Y-%m-%d %H:%M:%S') UTC, the time of /etc/passwd" <<<"$line"
+guest=$(e2e_ssh 'date +%s')
+check "the guest's clock is at least that time (guest $guest, /etc/passwd $floor_s)" \
+	test "$guest" -ge "$floor_s" -a "$guest" -lt $((floor_s + 600))
+check "root2ram.ntp=no: no keeper runs" e2e_ssh '! logread | grep -q "clock: keep"'
 e2e_pass
