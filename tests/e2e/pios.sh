@@ -6,7 +6,8 @@
 # SSH with the installed key, / a tmpfs, no NFS mount left, the server stopped for
 # 60 s changes nothing, root2ram nfs mount/chroot work. Then a failing manifest
 # falls back into systemd on the NFS root, which boots to multi-user.target on the
-# console (R2R_E2E_PIOS_SSH=1: then SSH through the root's own OpenSSH).
+# console (R2R_E2E_PIOS_SSH=1: then SSH through the root's own OpenSSH, which for
+# now closes the connection after accepting the key).
 # Prints the boot times: QEMU start -> SSH, and the init's own "switched in".
 # shellcheck shell=bash
 set -eu
