@@ -80,6 +80,14 @@ int clock_parse_saved(const char *text, long long *secs);
 /* "ADDR[:PORT]" (IPv4; port 123 if none) of n bytes: 0 and *ip, *port
  * (host order), or -EINVAL. */
 int ntp_parse_server(const char *s, size_t n, uint32_t *ip, unsigned *port);
+struct ntp_server {
+	uint32_t ip; /* host order */
+	unsigned port;
+};
+/* Ask the n servers in turn until one answers, for at most 3 s in all (1 s
+ * a request): 0, *which and the clock's *off; -ECONNREFUSED at once when
+ * each refused (nothing listens there), else -ETIMEDOUT. */
+int ntp_query(const struct ntp_server *sv, int n, int *which, int64_t *off);
 
 /* cmd_bootpart.c: the fstab line of /boot/firmware, else of /boot, in text
  * (modified: its fields are cut out): 0 and the fields, or -ENOENT. */

@@ -40,10 +40,6 @@
 static const char *const floor_files[] = { "/sbin/root2ram", "/etc/passwd", "/etc/group",
 					   "/etc/shadow", "/etc/dropbear", "/root/.ssh/authorized_keys" };
 
-struct server {
-	uint32_t ip;
-	unsigned port;
-};
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -170,7 +166,7 @@ int ntp_parse_server(const char *s, size_t n, uint32_t *ip, unsigned *port)
 	return 0;
 }
 
-static const char *addr(const struct server *s)
+static const char *addr(const struct ntp_server *s)
 {
 	static char b[24];
 	snprintf(b, sizeof b, "%u.%u.%u.%u:%u", s->ip >> 24, s->ip >> 16 & 255, s->ip >> 8 & 255,
@@ -180,7 +176,7 @@ static const char *addr(const struct server *s)
 
 /* Servers of a list ("," or white space between), the 0.0.0.0 the kernel
  * writes for none left out: how many in sv[]. */
-static int add_servers(struct server *sv, const char *list, const char *src)
+static int add_servers(struct ntp_server *sv, const char *list, const char *src)
 {
 	int n = 0;
 
@@ -197,7 +193,7 @@ static int add_servers(struct server *sv, const char *list, const char *src)
 }
 
 /* The servers to ask, in sv[]: the first source that names any. */
-static const char *servers(struct server *sv, int *n, const char *opt)
+static const char *servers(struct ntp_server *sv, int *n, const char *opt)
 {
 	char b[256];
 
@@ -216,7 +212,7 @@ static const char *servers(struct server *sv, int *n, const char *opt)
 }
 
 /* One request to s, an answer awaited ms: 0 and *off, or -errno. */
-static int ask(const struct server *s, int64_t ms, int64_t *off)
+static int ask(const struct ntp_server *s, int64_t ms, int64_t *off)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
 				 .sin_addr.s_addr = htonl(s->ip) };
@@ -247,19 +243,24 @@ static int ask(const struct server *s, int64_t ms, int64_t *off)
 	return r;
 }
 
-/* Every server in turn until one answers, for at most NTP_WAIT_MS. */
-static int query(const struct server *sv, int n, int *which, int64_t *off)
+int ntp_query(const struct ntp_server *sv, int n, int *which, int64_t *off)
 {
 	int64_t end = clock_ns(CLOCK_MONOTONIC) + NTP_WAIT_MS * MS, left;
+	int refused = 0, r;
 
 	for (int i = 0;; i = i + 1 < n ? i + 1 : 0) {
 		if ((left = (end - clock_ns(CLOCK_MONOTONIC)) / MS) <= 0)
 			return -ETIMEDOUT;
-		if (ask(&sv[i], left < NTP_TRY_MS ? left : NTP_TRY_MS, off) == 0) {
+		if ((r = ask(&sv[i], left < NTP_TRY_MS ? left : NTP_TRY_MS, off)) == 0) {
 			*which = i;
 			return 0;
 		}
-		if (i == n - 1) /* a refusing server is not asked in a busy loop */
+		/* every server said nothing listens there (an NFS server without
+		 * NTP, the default source): no use waiting out the bound */
+		refused = r == -ECONNREFUSED ? refused + 1 : 0;
+		if (refused == n)
+			return r;
+		if (i == n - 1)
 			poll(NULL, 0, 200);
 	}
 }
@@ -317,7 +318,7 @@ static long long floor_time(const char **from)
 	return best;
 }
 
-static int keep(const struct server *sv, int n, const char *src)
+static int keep(const struct ntp_server *sv, int n, const char *src)
 {
 	unsigned wait = 32;
 	int i, lost = 0;
@@ -331,7 +332,7 @@ static int keep(const struct server *sv, int n, const char *src)
 	info("clock: keeping in step with %s (%s), asking every 32 s to 1024 s", addr(sv), src);
 	for (;; wait = wait < 1024 ? wait * 2 : 1024) {
 		poll(NULL, 0, (int)wait * 1000);
-		if (query(sv, n, &i, &off) < 0) {
+		if (ntp_query(sv, n, &i, &off) < 0) {
 			if (!lost)
 				warn("clock: keep: no NTP answer from %s; asking again", addr(sv));
 			lost = 1;
@@ -348,10 +349,10 @@ static int keep(const struct server *sv, int n, const char *src)
 
 int cmd_clock(int argc, char **argv)
 {
-	struct server sv[MAX_SERVERS];
-	char opt[256], b1[40], b2[64], why[96];
+	struct ntp_server sv[MAX_SERVERS];
+	char opt[256], b1[40], b2[64], why[128];
 	const char *src, *from;
-	int n = 0, i;
+	int n = 0, i, r = -ETIMEDOUT;
 	int64_t off, t0 = clock_ns(CLOCK_MONOTONIC);
 	long long floor, now;
 
@@ -364,15 +365,16 @@ int cmd_clock(int argc, char **argv)
 	src = strcmp(opt, "no") ? servers(sv, &n, opt) : "root2ram.ntp=no";
 	if (argv[1][0] == 'k')
 		return keep(sv, n, src);
-	if (n && query(sv, n, &i, &off) == 0) {
+	if (n && (r = ntp_query(sv, n, &i, &off)) == 0) {
 		double took = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / NS;
 		info("clock: set from NTP server %s (%s) in %.2f s: %s", addr(&sv[i]), src, took,
 		     adjust(off, b2, sizeof b2));
 		return 0;
 	}
 	if (n)
-		snprintf(why, sizeof why, "no NTP answer from %s (%s%s) in %.1f s", addr(sv), src,
-			 n > 1 ? ", ..." : "", (double)(clock_ns(CLOCK_MONOTONIC) - t0) / NS);
+		snprintf(why, sizeof why, "no NTP answer from %s (%s%s) in %.1f s%s", addr(sv), src,
+			 n > 1 ? ", ..." : "", (double)(clock_ns(CLOCK_MONOTONIC) - t0) / NS,
+			 r == -ECONNREFUSED ? " (refused: no NTP server there)" : "");
 	else
 		snprintf(why, sizeof why, "no NTP server (%s)", src);
 	floor = floor_time(&from);

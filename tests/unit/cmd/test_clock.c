@@ -2,6 +2,11 @@
  * the boot partition's fstab line and FAT ids (cmd_bootpart.c). */
 #include "unit.h"
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 #include "cmd/cmd.h"
 
@@ -187,6 +192,31 @@ static void fat_ids(void **s)
 	assert_int_equal(bootpart_fat_id(b, uuid, label), -EINVAL);
 }
 
+/* nothing listens on the port (the NFS server without NTP): every server
+ * refused, so no waiting for the 3 s bound */
+static void refused_at_once(void **s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), which = -1;
+	struct ntp_server sv[2];
+	struct timespec t0, t1;
+	int64_t off;
+	(void)s;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd); /* the port is free now: the kernel answers "port unreachable" */
+	sv[0].ip = sv[1].ip = INADDR_LOOPBACK;
+	sv[0].port = sv[1].port = ntohs(a.sin_port);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(ntp_query(sv, 2, &which, &off), -ECONNREFUSED);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
+	assert_int_equal(which, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +227,7 @@ int main(void)
 		cmocka_unit_test(server_addresses),
 		cmocka_unit_test(fstab_boot_line),
 		cmocka_unit_test(fat_ids),
+		cmocka_unit_test(refused_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
