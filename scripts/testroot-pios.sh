@@ -18,7 +18,7 @@
 # this script, mmdebstrap's version and the host's apt sources (a newer package on the
 # mirror does not rebuild: remove the root to get it); the versions are listed in its
 # /.root2ram-testroot. The three newest roots of NAME are kept. build/testroot-NAME links
-# to it. --print prints the path. Quiet when cached. Takes ~1 min per root here.
+# to it. --print prints the path. Quiet when cached. Takes 1 to 2 min per root here.
 set -eu
 
 me="root2ram: testroot"
@@ -159,12 +159,18 @@ printf '127.0.0.1\tlocalhost\n127.0.1.1\traspberrypi\n::1\t\tlocalhost ip6-local
 printf 'proc /proc proc defaults 0 0\n' >"$root/etc/fstab"
 : >"$root/etc/machine-id"
 [ -f "$root/usr/share/libc-bin/nsswitch.conf" ] && cp "$root/usr/share/libc-bin/nsswitch.conf" "$root/etc/nsswitch.conf"
-# libpam-runtime's postinst: the common-* PAM stacks from its templates (sshd, login and
-# su include them)
-for f in "$root"/usr/share/pam/common-*; do
-	case "$f" in *.md5sums) ;; *) cp "$f" "$root/etc/pam.d/" ;; esac
-done
-[ -f "$root/etc/pam.d/common-account" ] || die "libpam-runtime has no common-account template"
+# libpam-runtime's postinst (pam-auth-update with its unix profile): the common-* PAM
+# stacks that sshd, login and su include
+pam="$root/etc/pam.d"
+printf 'auth\t[success=1 default=ignore]\tpam_unix.so nullok\nauth\trequisite\tpam_deny.so\nauth\trequired\tpam_permit.so\n' \
+	>"$pam/common-auth"
+printf 'account\t[success=1 new_authtok_reqd=done default=ignore]\tpam_unix.so\naccount\trequisite\tpam_deny.so\naccount\trequired\tpam_permit.so\n' \
+	>"$pam/common-account"
+printf 'password\t[success=1 default=ignore]\tpam_unix.so obscure yescrypt\npassword\trequisite\tpam_deny.so\npassword\trequired\tpam_permit.so\n' \
+	>"$pam/common-password"
+printf 'session\t[default=1]\tpam_permit.so\nsession\trequisite\tpam_deny.so\nsession\trequired\tpam_permit.so\nsession\trequired\tpam_unix.so\n' \
+	>"$pam/common-session"
+cp "$pam/common-session" "$pam/common-session-noninteractive"
 # openssh-server's postinst: sshd_config from its template, host keys; systemctl enable
 # of ssh and dropbear
 cp "$root/usr/share/openssh/sshd_config" "$root/etc/ssh/sshd_config" || die "openssh-server has no sshd_config template"

@@ -6,8 +6,7 @@
 # SSH with the installed key, / a tmpfs, no NFS mount left, the server stopped for
 # 60 s changes nothing, root2ram nfs mount/chroot work. Then a failing manifest
 # falls back into systemd on the NFS root, which boots to multi-user.target on the
-# console (R2R_E2E_PIOS_SSH=1: then SSH through the root's own OpenSSH, which for
-# now closes the connection after accepting the key).
+# console, then SSH through the root's own OpenSSH (R2R_E2E_PIOS_SSH=0 skips that).
 # Prints the boot times: QEMU start -> SSH, and the init's own "switched in".
 # shellcheck shell=bash
 set -eu
@@ -76,8 +75,8 @@ line=$(e2e_wait_console 'Welcome to .*Debian|systemd\[1\]|systemd [0-9]+ running
 check "the fallback is systemd, on the console ($line)" test -n "$line"
 line=$(e2e_wait_console 'Reached target .*Multi-User System' 240)
 check "systemd on the NFS root reaches multi-user.target (${line##*\] })" test -n "$line"
-# R2R_E2E_PIOS_SSH=1: also log in through the NFS root's own OpenSSH
-if [ "${R2R_E2E_PIOS_SSH:-0}" = 1 ]; then
+# then a login through the NFS root's own OpenSSH
+if [ "${R2R_E2E_PIOS_SSH:-1}" = 1 ]; then
 	e2e_wait_ssh 300
 	out=$(e2e_ssh 'cat /proc/1/comm; grep -c " / nfs" /proc/mounts' 2>&1) || true
 	check "SSH into the NFS root through its own OpenSSH, systemd as PID 1 ($(tr '\n' ' ' <<<"$out"))" \
