@@ -63,8 +63,11 @@ publish() {
 	mkdir -p "$top/build"
 	ln -sfn "$1" "$link.tmp.$$"
 	mv -T "$link.tmp.$$" "$link"
-	[ "$print" = 0 ] || echo "$1"
+	[ "$print" = 0 ] || echo "$1" >&3
 }
+# stdout is the path --print gives, nothing else: what the build's tools
+# print (ssh-keygen -A says which keys it made) goes to stderr
+exec 3>&1 1>&2
 hash=$( {
 	echo "$name $pkgs"
 	dpkg-query -W mmdebstrap arm-linux-gnueabi-gcc 2>/dev/null || true
