@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -48,7 +49,8 @@ static char *slurp(const char *path)
 
 int ramroot_open(struct ramroot *r, const char *cmd, int rw, int replan)
 {
-	char *names[CMD_MAX_MANIFESTS], *save = NULL, *m;
+	char *names[CMD_MAX_MANIFESTS], *save = NULL, *m, opt[8] = "";
+	static struct utsname uts;
 	struct statfs sf;
 	struct stat st;
 	int n = 0, line, e;
@@ -84,6 +86,13 @@ int ramroot_open(struct ramroot *r, const char *cmd, int rw, int replan)
 	plan_init(&r->plan, &r->nfs);
 	plan_init(&r->ovl, &r->nfs);
 	r->planned = 1;
+	/* the kernel modules too, as the boot planned them (root2ram.modules):
+	 * else they would be what the plan no longer names */
+	cmd_run_value(R2R_RUN_OPTIONS, "modules", opt, sizeof opt);
+	if (strcmp(opt, "no") && uname(&uts) == 0) {
+		r->plan.kernel = uts.release;
+		r->plan.sysfs = "/sys";
+	}
 	if (plan_build(&r->plan, NULL, names, n) < 0) {
 		goto noplan;
 	}

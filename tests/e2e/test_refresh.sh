@@ -97,6 +97,7 @@ for want in "changed-nfs  /etc/sensor/sensor.conf" "changed-ram  /root/.ssh/auth
 	check "diff: $want" grep -qxF "$want" <<<"$diff_out"
 done
 check "diff released the NFS root" e2e_ssh '! grep -q " nfs" /proc/mounts'
+check "diff names no kernel module (diff plans them as the boot did)" bash -c '! grep -q /lib/modules/ <<<"$1"' - "$diff_out"
 
 out=$(r2r refresh --dry-run) || true
 check "refresh --dry-run says what it would copy, and copies nothing ($(grep -c . <<<"$out") lines)" \
@@ -116,6 +117,7 @@ both=ram
 mine
 1
 gone"
+check "after refresh, the kernel modules are still in RAM" e2e_ssh 'test -f /lib/modules/$(uname -r)/modules.dep'
 set +e
 out=$(r2r diff)
 rc=$?
