@@ -84,10 +84,10 @@ struct ntp_server {
 	uint32_t ip; /* host order */
 	unsigned port;
 };
-/* Ask the n servers in turn until one answers, for at most 3 s in all (1 s
- * a request): 0, *which and the clock's *off; -ECONNREFUSED at once when
- * each refused (nothing listens there), else -ETIMEDOUT. */
-int ntp_query(const struct ntp_server *sv, int n, int *which, int64_t *off);
+/* Ask the n servers in turn until one answers, for at most wait_ms in all
+ * (1 s a request): 0, *which and the clock's *off; -ECONNREFUSED at once
+ * when each refused (nothing listens there), else -ETIMEDOUT. */
+int ntp_query(const struct ntp_server *sv, int n, int64_t wait_ms, int *which, int64_t *off);
 
 /* cmd_bootpart.c: the fstab line of /boot/firmware, else of /boot, in text
  * (modified: its fields are cut out): 0 and the fields, or -ENOENT. */

@@ -32,6 +32,7 @@
 #define MS 1000000LL
 #define NTP_EPOCH 2208988800LL /* 1900-01-01 to 1970-01-01, in seconds */
 #define NTP_WAIT_MS 3000       /* the longest sync waits, over every server */
+#define NTP_GUESS_MS 1000      /* for the NFS server, a guess: few run NTP */
 #define NTP_TRY_MS 1000        /* for one request */
 #define STEP_NS (NS / 2)       /* larger offsets are stepped, smaller slewed */
 #define MAX_SERVERS 8
@@ -243,9 +244,9 @@ static int ask(const struct ntp_server *s, int64_t ms, int64_t *off)
 	return r;
 }
 
-int ntp_query(const struct ntp_server *sv, int n, int *which, int64_t *off)
+int ntp_query(const struct ntp_server *sv, int n, int64_t wait_ms, int *which, int64_t *off)
 {
-	int64_t end = clock_ns(CLOCK_MONOTONIC) + NTP_WAIT_MS * MS, left;
+	int64_t end = clock_ns(CLOCK_MONOTONIC) + wait_ms * MS, left;
 	int refused = 0, r;
 
 	for (int i = 0;; i = i + 1 < n ? i + 1 : 0) {
@@ -332,7 +333,7 @@ static int keep(const struct ntp_server *sv, int n, const char *src)
 	info("clock: keeping in step with %s (%s), asking every 32 s to 1024 s", addr(sv), src);
 	for (;; wait = wait < 1024 ? wait * 2 : 1024) {
 		poll(NULL, 0, (int)wait * 1000);
-		if (ntp_query(sv, n, &i, &off) < 0) {
+		if (ntp_query(sv, n, NTP_WAIT_MS, &i, &off) < 0) {
 			if (!lost)
 				warn("clock: keep: no NTP answer from %s; asking again", addr(sv));
 			lost = 1;
@@ -365,7 +366,7 @@ int cmd_clock(int argc, char **argv)
 	src = strcmp(opt, "no") ? servers(sv, &n, opt) : "root2ram.ntp=no";
 	if (argv[1][0] == 'k')
 		return keep(sv, n, src);
-	if (n && (r = ntp_query(sv, n, &i, &off)) == 0) {
+	if (n && (r = ntp_query(sv, n, strcmp(src, "the NFS server") ? NTP_WAIT_MS : NTP_GUESS_MS, &i, &off)) == 0) {
 		double took = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / NS;
 		info("clock: set from NTP server %s (%s) in %.2f s: %s", addr(&sv[i]), src, took,
 		     adjust(off, b2, sizeof b2));
