@@ -194,7 +194,8 @@ static int add_servers(struct ntp_server *sv, const char *list, const char *src)
 }
 
 /* The servers to ask, in sv[]: the first source that names any. */
-static const char *servers(struct ntp_server *sv, int *n, const char *opt)
+/* The servers to ask and how long sync waits for them (*wait_ms). */
+static const char *servers(struct ntp_server *sv, int *n, const char *opt, int64_t *wait_ms)
 {
 	char b[256];
 
@@ -205,8 +206,10 @@ static const char *servers(struct ntp_server *sv, int *n, const char *opt)
 		return "root2ram.ntp";
 	if (cmd_run_value(R2R_RUN_NFSROOT, "source", b, sizeof b) == 0) {
 		b[strcspn(b, ":")] = '\0';
-		if ((*n = add_servers(sv, b, "NFS server")))
+		if ((*n = add_servers(sv, b, "NFS server"))) {
+			*wait_ms = NTP_GUESS_MS;
 			return "the NFS server";
+		}
 	}
 	*n = 0;
 	return "none";
@@ -354,7 +357,7 @@ int cmd_clock(int argc, char **argv)
 	char opt[256], b1[40], b2[64], why[128];
 	const char *src, *from;
 	int n = 0, i, r = -ETIMEDOUT;
-	int64_t off, t0 = clock_ns(CLOCK_MONOTONIC);
+	int64_t off, wait_ms = NTP_WAIT_MS, t0 = clock_ns(CLOCK_MONOTONIC);
 	long long floor, now;
 
 	if (argc != 2 || (strcmp(argv[1], "sync") && strcmp(argv[1], "keep"))) {
@@ -363,10 +366,10 @@ int cmd_clock(int argc, char **argv)
 	}
 	log_open_kmsg(); /* the console and, through klogd, the syslog */
 	cmd_run_value(R2R_RUN_OPTIONS, "ntp", opt, sizeof opt);
-	src = strcmp(opt, "no") ? servers(sv, &n, opt) : "root2ram.ntp=no";
+	src = strcmp(opt, "no") ? servers(sv, &n, opt, &wait_ms) : "root2ram.ntp=no";
 	if (argv[1][0] == 'k')
 		return keep(sv, n, src);
-	if (n && (r = ntp_query(sv, n, strcmp(src, "the NFS server") ? NTP_WAIT_MS : NTP_GUESS_MS, &i, &off)) == 0) {
+	if (n && (r = ntp_query(sv, n, wait_ms, &i, &off)) == 0) {
 		double took = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / NS;
 		info("clock: set from NTP server %s (%s) in %.2f s: %s", addr(&sv[i]), src, took,
 		     adjust(off, b2, sizeof b2));
