@@ -5,7 +5,7 @@
 #   qemu/boot.sh --export DIR [options]
 #
 #   --arch armel|arm64  the machine: armel is versatilepb (ARM926, scripts/kernel.sh),
-#                      arm64 is virt with a Cortex-A72 (scripts/kernel-arm64.sh; runs
+#                      arm64 is virt with a Cortex-A72 (scripts/kernel.sh --arch arm64; runs
 #                      32-bit userland too) (default armel)
 #   --export DIR       directory served by scripts/nfs-server.sh (required; the server
 #                      must already run and serve exactly this path)
@@ -25,7 +25,7 @@
 #   --mem MB           guest RAM (default 256)
 #   --kernel DIR       directory with zImage and versatile-pb.dtb (default build/kernel,
 #                      made by scripts/kernel.sh); arm64: with Image (default
-#                      build/kernel-arm64, made by scripts/kernel-arm64.sh)
+#                      build/kernel-arm64, made by scripts/kernel.sh --arch arm64)
 #   --console FILE     capture the serial console in FILE (also shown on stdout unless
 #                      --background)
 #   --timeout SECONDS  kill QEMU after that long (exit status 124)
@@ -92,7 +92,7 @@ esac
 [ -d "$export_dir" ] || die "export directory $export_dir does not exist"
 export_dir=$(cd "$export_dir" && pwd -P)
 if [ "$arch" = arm64 ]; then
-	[ -f "$kernel/Image" ] || die "no kernel in $kernel: run scripts/kernel-arm64.sh"
+	[ -f "$kernel/Image" ] || die "no kernel in $kernel: run scripts/kernel.sh --arch arm64"
 	command -v qemu-system-aarch64 >/dev/null || die "qemu-system-aarch64 is missing: run scripts/setup.sh all"
 else
 	if [ ! -f "$kernel/zImage" ] || [ ! -f "$kernel/versatile-pb.dtb" ]; then

@@ -113,11 +113,8 @@ e2e_init() {
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	if [ "$E2E_MACHINE" = arm64 ]; then
-		"$E2E_TOP/scripts/kernel-arm64.sh" >/dev/null || e2e_fail "scripts/kernel-arm64.sh failed"
-	else
-		"$E2E_TOP/scripts/kernel.sh" >/dev/null || e2e_fail "scripts/kernel.sh failed"
-	fi
+	"$E2E_TOP/scripts/kernel.sh" --arch "$E2E_MACHINE" >/dev/null ||
+		e2e_fail "scripts/kernel.sh --arch $E2E_MACHINE failed"
 	E2E_TESTROOT=$("$E2E_TOP/scripts/testroot.sh" "$E2E_ROOT" --print) ||
 		e2e_fail "scripts/testroot.sh $E2E_ROOT failed"
 	E2E_T0=$(date +%s.%N)
@@ -138,7 +135,7 @@ e2e_prepare_export() {
 	cp -a "$src/." "$dst/" || e2e_fail "copying $src to $dst failed"
 	# the test kernel's modules, where Raspberry Pi OS has its kernel's
 	local kdir
-	kdir=$(sh "$E2E_TOP/scripts/kernel.sh" --print 2>/dev/null) || kdir=
+	kdir=$(sh "$E2E_TOP/scripts/kernel.sh" --arch "$E2E_MACHINE" --print 2>/dev/null) || kdir=
 	if [ -d "$kdir/modules/lib/modules" ]; then
 		mkdir -p "$dst/lib/modules"
 		cp -a "$kdir/modules/lib/modules/." "$dst/lib/modules/" ||
