@@ -180,10 +180,10 @@ qemu:
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh --interactive $(if $(ARCH),--arch $(ARCH))
 
-# into a Pi's NFS root, on the server: make install NFSROOT=/srv/nfs/pi [AUTHORIZED_KEY=FILE]
+# into a Pi's NFS root, on the server: make install NFSROOT=/srv/nfs/pi [AUTHORIZED_KEY=FILE] [PLATFORM=v8l]
 install: all $(B)/armel/root2ram.stripped $(B)/arm64/root2ram.stripped
 	@[ -n "$(NFSROOT)" ] || { echo "usage: make install NFSROOT=EXPORT [AUTHORIZED_KEY=FILE]" >&2; exit 100; }
-	@sh scripts/install.sh "$(NFSROOT)" $(if $(AUTHORIZED_KEY),--authorized-key "$(AUTHORIZED_KEY)")
+	@sh scripts/install.sh "$(NFSROOT)" $(if $(AUTHORIZED_KEY),--authorized-key "$(AUTHORIZED_KEY)") $(if $(PLATFORM),--platform "$(PLATFORM)")
 
 clean:
 	rm -rf $(B)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# scripts/install.sh EXPORT [--authorized-key FILE] [--arch armel|arm64] [--dry-run] [--uninstall]
+# scripts/install.sh EXPORT [--authorized-key FILE] [--arch armel|arm64] [--platform NAME]
+#                    [--dry-run] [--uninstall]
 #
 # Install root2ram into a Raspberry Pi's NFS root, on the NFS server, as root:
 #   EXPORT/sbin/root2ram                  the init (static, stripped) for the export's
@@ -21,6 +22,9 @@
 #
 #   --arch armel|arm64  the init to install; refused when the export is the other one
 #                       (armel: every 32-bit Pi OS, armhf too; arm64: 64-bit Pi OS)
+#   --platform NAME     the $PLATFORM the check plans 32-bit programs for, as the Pi's
+#                       uname -m says it: v6l (Pi 1/Zero), v7l (Pi 2/3, the default),
+#                       v8l (a Pi 4/5 running 32-bit Pi OS); the boot uses the Pi's own
 #   --dry-run           say what would be done, change nothing
 #   --uninstall         remove what .installed lists and you did not change (and the
 #                       .new files); your changed files and the host keys are kept
@@ -29,14 +33,15 @@
 # Exit status: 0 done, 1 refused or failed (a plan error), 100 usage error.
 set -eu
 me="root2ram: install"
-synopsis="EXPORT [--authorized-key FILE] [--arch armel|arm64] [--dry-run] [--uninstall]"
+synopsis="EXPORT [--authorized-key FILE] [--arch armel|arm64] [--platform NAME] [--dry-run] [--uninstall]"
 . "$(dirname "$0")/lib.sh"
 
-export_dir="" arch="" key="" dry=0 uninstall=0
+export_dir="" arch="" key="" platform="" dry=0 uninstall=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) [ $# -ge 2 ] || usage "--arch needs a value"; arch=$2; shift 2 ;;
 	--authorized-key) [ $# -ge 2 ] || usage "--authorized-key needs a value"; key=$2; shift 2 ;;
+	--platform) [ $# -ge 2 ] || usage "--platform needs a value"; platform=$2; shift 2 ;;
 	--dry-run) dry=1; shift ;;
 	--uninstall) uninstall=1; shift ;;
 	-h | --help) show_help ;;
@@ -46,7 +51,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$export_dir" ] || usage "EXPORT is required"
 case $arch in '' | armel | arm64) ;; *) usage "--arch must be armel or arm64, got '$arch'" ;; esac
-[ $uninstall = 0 ] || [ -z "$key$arch" ] || usage "--uninstall takes no --arch nor --authorized-key"
+case $platform in '' | v6l | v7l | v8l) ;; *) usage "--platform must be v6l, v7l or v8l (uname -m on the Pi), got '$platform'" ;; esac
+[ $uninstall = 0 ] || [ -z "$key$arch$platform" ] || usage "--uninstall takes no --arch, --platform nor --authorized-key"
 [ -d "$export_dir" ] || die "$export_dir is not a directory"
 export_dir=$(cd "$export_dir" && pwd -P)
 [ "$export_dir" != / ] || die "EXPORT is /: give the Pi's NFS root, not the server's"
@@ -441,12 +447,15 @@ check_plan() {
 	[ -n "$names" ] || names=default
 	md=$(resolve /etc/root2ram/manifests)
 	set -- --root "$export_dir"
+	[ -z "$platform" ] || set -- "$@" --platform "$platform"
 	if [ ! -d "$export_dir$md" ]; then
 		set -- "$@" --manifests "$top/manifests" # --dry-run of a first install
 	fi
 	# shellcheck disable=SC2086 # names: one word each
 	if (cd "$tmp" && "$r2r" plan "$@" $names) >"$tmp/plan.out" 2>"$tmp/plan.err"; then
 		say "plan of${names}: $(sed -n 's/^total: //p' "$tmp/plan.out"); $(sed -n 's/^\(tmpfs: [^:]*\):.*/\1/p' "$tmp/plan.out")"
+		pl=$(sed -n 's/^platform: //p' "$tmp/plan.out")
+		[ -z "$pl" ] || say "  planned for platform $pl"
 	else
 		cat "$tmp/plan.err" >&2
 		die "the manifests cannot be staged from this export; fix them before booting ($r2r plan --root $export_dir$names)"

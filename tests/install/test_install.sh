@@ -55,6 +55,11 @@ for a in armel arm64; do
 	check "$a: dropbear host keys made, 0600 root:root${bad:+ (not:$bad)}" test -z "$bad"
 	check "$a: the plan of default checked" grep -q '^plan of default: .* files' "$work/$a.out1"
 	check "$a: says what to do next (cmdline.txt)" grep -q 'init=/sbin/root2ram' "$work/$a.out1"
+	if [ $a = armel ]; then
+		check "$a: the plan says its platform, v7l by default" grep -q '^  planned for platform v7l for .*the default; a Pi 4/5 is v8l: --platform v8l' "$work/$a.out1"
+		inst "$d" --platform v8l --dry-run >"$work/$a.v8l" 2>&1
+		check "$a: --platform v8l: the plan is made for v8l" grep -q '^  planned for platform v8l for .*--platform$' "$work/$a.v8l"
+	fi
 
 	# a second install writes nothing
 	stamps "$d" >"$work/$a.t1"

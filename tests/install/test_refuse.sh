@@ -54,6 +54,7 @@ a64=$(fresh arm64 refuse-arm64) || exit 1
 refused 1 "--arch arm64 on an armel export is refused" "$el" "--arch arm64, but $el is armel" "$el" --arch arm64
 refused 1 "--arch armel on an arm64 export is refused (COMPAT)" "$a64" "--arch armel, but $a64 is arm64 .*COMPAT" "$a64" --arch armel
 refused 100 "usage: an unknown --arch" "$el" "--arch must be armel or arm64" "$el" --arch x86
+refused 100 "usage: an unknown --platform" "$el" "--platform must be v6l, v7l or v8l" "$el" --platform v9
 refused 100 "usage: an unknown option" "$el" "unknown argument" "$el" --frob
 refused 100 "usage: two exports" "$el" "one EXPORT only" "$el" "$a64"
 refused 1 "a directory that is not a root is refused" "$el" "does not look like a root" "$el/usr/share"
