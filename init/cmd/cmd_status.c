@@ -1,7 +1,8 @@
 /* cmd_status.c - `root2ram status`: how this system was booted.
  *
  * Reads what PID 1 recorded under /run/root2ram: the summary line, the
- * timings of each boot step, and the NFS root it came from. */
+ * timings of each boot step, and the NFS root it came from; and what rcS
+ * wrote once the appliance's start.d scripts had run. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,6 +60,8 @@ int cmd_status(int argc, char **argv)
 		       log_human_bytes((unsigned long long)si.freeram * si.mem_unit, c, sizeof c),
 		       log_human_bytes((unsigned long long)si.totalram * si.mem_unit, d, sizeof d));
 	}
+	if (show("started", NULL) < 0)
+		printf("appliance: starting (rcS is running the start.d scripts)\n");
 	show("timings", "boot steps (seconds since root2ram started):");
 	show("nfsroot", "NFS root:");
 	return 0;

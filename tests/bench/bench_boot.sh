@@ -7,7 +7,8 @@
 #              `ld.so --list` names, dropbear)
 #   cat        the limit: an init that only reads the same files (cold cache)
 # Guest times come from the kernel's timestamps on the console, counted
-# from "Run ... as init process"; SSH from the host, from QEMU's start to
+# from "Run ... as init process" (dropbear's start: its start time in
+# /proc, which a probe prints); SSH from the host, from QEMU's start to
 # dropbear's banner.  Medians of BENCH_BOOTS boots each (default 5).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -44,6 +45,9 @@ wait_banner() {
 
 # kernel timestamp of the first console line matching a regex
 ts() { grep -a -m1 -E "$1" "$E2E_CONSOLE" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
+# the uptime a probe line carries ("bench: NAME SECONDS"), for events the probe
+# saw after the fact (dropbear's start time from /proc)
+val() { grep -a -m1 -E "$1" "$E2E_CONSOLE" | sed -n 's/.*bench: [a-z-]* \([0-9.]*\).*/\1/p'; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "NA"; else printf "%.3f", a - b }'; }
 
 : > "$E2E_DIR/results"
@@ -77,7 +81,7 @@ for i in $(seq 1 "$N"); do
 			staged=$(sub "$(ts 'bench: read-done')" "$t_init") ;;
 		esac
 		drop=NA
-		[ $kind = cat ] || drop=$(sub "$(ts 'bench: dropbear-started')" "$t_init")
+		[ $kind = cat ] || drop=$(sub "$(val 'bench: dropbear-started')" "$t_init")
 		echo "$kind $pivot $staged $drop $ssh_s" | tee -a "$E2E_DIR/results"
 	done
 done

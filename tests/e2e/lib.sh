@@ -249,16 +249,30 @@ e2e_ssh() {
 	ssh "${opts[@]}" root@127.0.0.1 "$@"
 }
 
-# e2e_wait_ssh [TIMEOUT=60]: until `e2e_ssh true` succeeds (slirp accepts the TCP
+# e2e_wait_login [TIMEOUT=60]: until `e2e_ssh true` succeeds (slirp accepts the TCP
 # connection before the guest listens, so only a full login counts)
-e2e_wait_ssh() {
+e2e_wait_login() {
 	local t=${1:-60} end
-	[ -f "$E2E_KEY" ] || e2e_fail "e2e_wait_ssh: no key; call e2e_ssh_key_install first"
+	[ -f "$E2E_KEY" ] || e2e_fail "e2e_wait_login: no key; call e2e_ssh_key_install first"
 	end=$(($(date +%s) + t))
 	until e2e_ssh true </dev/null >/dev/null 2>&1; do
 		e2e_qemu_running || e2e_fail "QEMU exited while waiting for SSH"
 		[ "$(date +%s)" -lt "$end" ] || e2e_fail "no SSH login within $t s"
 		sleep 0.5
+	done
+}
+
+# e2e_wait_ssh [SECONDS]: e2e_wait_login, then, in a RAM root (PID 1 wrote its
+# options), until rcS has run the start.d scripts: SSH comes up while rcS's
+# background job is still setting the clock and starting the appliance
+e2e_wait_ssh() {
+	local t=${1:-60} end
+	e2e_wait_login "$t"
+	end=$(($(date +%s) + t))
+	until e2e_ssh '[ ! -e /run/root2ram/options ] || [ -e /run/root2ram/started ]' </dev/null >/dev/null 2>&1; do
+		e2e_qemu_running || e2e_fail "QEMU exited while waiting for the appliance to start"
+		[ "$(date +%s)" -lt "$end" ] || e2e_fail "SSH is up, but the start.d scripts had not all run within $t s (no /run/root2ram/started)"
+		sleep 0.3
 	done
 }
 

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Faults a Pi meets, injected under QEMU; each ends with a device that can
 # still be reached, and says the truth:
+#   - a start.d script that does not return: SSH is up all the same, and
+#     `root2ram status` says the appliance is still starting;
 #   - tmpfs sizes: root2ram.size=999999G is cut with a warning; /, /tmp,
 #     /run and /dev/shm filled at once leave SSH answering and nothing killed;
 #   - a manifest name that is a path (../../etc/shadow) is refused, and no
@@ -39,11 +41,28 @@ io_bound() {
 	check "with the server $1, ls /old_root fails within 30 s (${s} s: $(head -1 <<<"$out"))" test "$ok" = 1
 }
 
+# a start script that does not return (until told): SSH must not wait for it
+cat > "$exp/etc/root2ram/start.d/40-hold" <<'HOLD'
+#!/bin/sh
+[ "$1" = start ] || exit 0
+while [ ! -e /tmp/release ]; do sleep 0.2; done
+HOLD
+chmod 755 "$exp/etc/root2ram/start.d/40-hold"
 e2e_nfs_start "$exp"
 e2e_boot --export "$exp" --timeout 900 \
 	--append "root2ram.manifest=../../etc/shadow root2ram.manifest=e2e root2ram.size=999999G root2ram.detach=no"
 e2e_wait_console 'root2ram: switched to RAM|booting the NFS root' 120 >/dev/null
-e2e_wait_ssh 90
+e2e_wait_login 90
+out=$(e2e_ssh 'root2ram status; [ -e /tmp/ticker ] && echo TICKER-RUNNING' 2>&1 || true)
+check "a start script that hangs does not keep SSH out; status says the appliance is starting" \
+	grep -q '^appliance: starting' <<<"$out"
+check "and the scripts after it wait (no ticker yet)" bash -c "! grep -q TICKER-RUNNING <<<'$out'"
+e2e_ssh 'touch /tmp/release'
+e2e_wait_ssh 60
+out=$(e2e_ssh 'root2ram status' 2>&1 || true)
+check "once it returns, the rest run and status says so ($(grep '^appliance' <<<"$out"))" \
+	grep -Eq '^appliance: [0-9]+ start scripts run at [0-9.]+ s of uptime$' <<<"$out"
+rm -f "$exp/etc/root2ram/start.d/40-hold"
 
 check "the manifest path is refused with a reason" \
 	grep -aq "manifest=../../etc/shadow: a manifest is a name in /etc/root2ram/manifests" "$E2E_CONSOLE"
