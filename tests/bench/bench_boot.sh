@@ -5,7 +5,9 @@
 #   seed       the seed's approach as a shell init (boot/seed-init.sh: tmpfs,
 #              busybox cp, pivot_root, busybox init, rcS copying what
 #              `ld.so --list` names, dropbear)
-#   cat        the limit: an init that only reads the same files (cold cache)
+#   cat        the limit: an init that only reads the same files (cold cache):
+#              those root2ram's first boot staged (its record, with the
+#              kernel modules and the overlay)
 # Guest times come from the kernel's timestamps on the console, counted
 # from "Run ... as init process" (dropbear's start: its start time in
 # /proc, which a probe prints); SSH from the host, from QEMU's start to
@@ -26,6 +28,22 @@ cp tests/bench/boot/seed-init.sh tests/bench/boot/cat-init.sh "$exp/"
 	e2e_fail "root2ram plan bench failed"
 awk '$1 == "file" { print $2 }' "$E2E_DIR/plan" > "$exp/bench-files"
 bytes=$(sed -n 's/^total: [0-9]* files, \([0-9]*\) bytes.*/\1/p' "$E2E_DIR/plan")
+# staged_list: the regular files of $E2E_DIR/staged (type f; the third
+# tab-separated field is the NFS path, "=" when it is the RAM path) into
+# bench-files, and their bytes (the size, hex, is the fifth word of the first)
+staged_list() {
+	local line meta path src w n=0
+	: > "$exp/bench-files"
+	while IFS=$'\t' read -r meta path src _; do
+		[ "${meta%% *}" = f ] || continue
+		read -ra w <<<"$meta"
+		n=$((n + 16#${w[4]}))
+		[ "$src" = "=" ] && src=$path
+		echo "$src" >> "$exp/bench-files"
+	done < "$E2E_DIR/staged"
+	bytes=$n
+	[ -s "$exp/bench-files" ] || e2e_fail "no file in the record of the staging"
+}
 e2e_nfs_start "$exp"
 
 # seconds (host) until dropbear's banner, polling every 50 ms
@@ -64,6 +82,14 @@ for i in $(seq 1 "$N"); do
 		if [ $kind != cat ]; then
 			ssh_s=$(wait_banner "$t0") || e2e_fail "$kind: no SSH banner"
 			e2e_wait_console 'bench: dropbear-started' 30 >/dev/null
+			if [ $kind = root2ram ] && [ "$i" = 1 ]; then
+				# what the boot staged (the record of root2ram diff), with the
+				# kernel modules and the overlay: the files cat reads from now on
+				e2e_wait_ssh 60
+				e2e_ssh 'cat /run/root2ram/staged' > "$E2E_DIR/staged" ||
+					e2e_fail "cannot read /run/root2ram/staged"
+				staged_list
+			fi
 			e2e_stop_qemu
 		else
 			e2e_wait_exit 60

@@ -1,5 +1,5 @@
 #!/bin/busybox sh
-# The limit: an init that only reads the files root2ram stages (listed in
+# The limit: an init that only reads the files root2ram staged (listed in
 # /bench-files, one per line) and throws them away, cold cache.
 # No set -e: it is PID 1, whose exit panics the kernel; it ends by rebooting.
 B=/bin/busybox
