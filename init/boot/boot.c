@@ -183,7 +183,8 @@ static void record_nfs_root(char *out, size_t size)
  * rcS: a mount from C costs nothing, a fork of busybox per mount is a
  * noticeable share of the time to SSH on a small board (rcS still mounts
  * whatever is missing). */
-static void mount_run_fs(const struct tmpfs_sizes *ts)
+/* 1 when every one is mounted: rcS then checks none of them again */
+static int mount_run_fs(const struct tmpfs_sizes *ts)
 {
 	const struct { const char *dir, *type, *opts; mode_t mode; unsigned long flags; unsigned long long size; } fs[] = {
 		{ "/run", "tmpfs", "mode=0755", 0755, MS_NOSUID | MS_NODEV, ts->run },
@@ -192,6 +193,7 @@ static void mount_run_fs(const struct tmpfs_sizes *ts)
 		{ "/dev/shm", "tmpfs", "mode=1777", 01777, MS_NOSUID | MS_NODEV, ts->shm },
 	};
 	char opts[64];
+	int all = is_mountpoint("/proc") && is_mountpoint("/sys");
 
 	for (size_t i = 0; i < sizeof fs / sizeof *fs; i++) {
 		mkdir(fs[i].dir, fs[i].mode);
@@ -202,14 +204,20 @@ static void mount_run_fs(const struct tmpfs_sizes *ts)
 			snprintf(opts, sizeof opts, "%s,size=%llu", fs[i].opts, fs[i].size);
 		else
 			snprintf(opts, sizeof opts, "%s", fs[i].opts);
-		if (mount(fs[i].type, fs[i].dir, fs[i].type, fs[i].flags, opts) < 0)
+		if (mount(fs[i].type, fs[i].dir, fs[i].type, fs[i].flags, opts) < 0) {
 			warn("mount %s: %s", fs[i].dir, strerror(errno));
+			all = 0;
+		}
 	}
+	mkdir("/run/lock", 0755);
+	mkdir("/var", 0755);
+	mkdir("/var/log", 0755);
 	/* the links udev makes: /dev/stdin for scripts, /dev/fd for bash's <(...) */
 	symlink("/proc/self/fd", "/dev/fd");
 	symlink("/proc/self/fd/0", "/dev/stdin");
 	symlink("/proc/self/fd/1", "/dev/stdout");
 	symlink("/proc/self/fd/2", "/dev/stderr");
+	return all;
 }
 
 /* What every init does before its scripts (systemd's loopback-setup.c and
@@ -389,7 +397,7 @@ void boot_main(int argc, char **argv)
 	struct stage_result res;
 	const char *mnt, *step;
 	char buf[64], newroot[64];
-	int r;
+	int r, mounted;
 
 	(void)argc;
 	log_start_clock();
@@ -450,14 +458,15 @@ void boot_main(int argc, char **argv)
 	}
 	mark("switched");
 	/* From here on the RAM root is "/": no fallback to the NFS root. */
-	mount_run_fs(&res.sizes);
+	mounted = mount_run_fs(&res.sizes);
 	net_basics();
 	mkdir(R2R_RUN_DIR, 0755);
 	write_text(R2R_RUN_NFSROOT, nfsinfo);
 	/* what rcS needs of the options: shell words, checked by config.c */
-	snprintf(opts, sizeof opts, "logs=%s\nsyslog=%s\nmodules=%s\nntp=%s\nwatchdog=%u\nhealth=%s\n",
-		 cfg.logs ? "yes" : "no", cfg.syslog, cfg.modules ? "yes" : "no", cfg.ntp, cfg.watchdog,
-		 cfg.health);
+	snprintf(opts, sizeof opts,
+		 "mounts=%s\nlogs=%s\nsyslog=%s\nmodules=%s\nntp=%s\nwatchdog=%u\nhealth=%s\n",
+		 mounted ? "yes" : "no", cfg.logs ? "yes" : "no", cfg.syslog, cfg.modules ? "yes" : "no",
+		 cfg.ntp, cfg.watchdog, cfg.health);
 	write_text(R2R_RUN_OPTIONS, opts);
 	write_text(R2R_RUN_MODULES, res.modules);
 	save_record();
