@@ -58,11 +58,14 @@ run_scripts() { # tier
 		[ -e "$t" ] || continue
 		log="$B/test-logs/$tier-$(basename "$t" .sh).log"
 		mkdir -p "$B/test-logs"
+		t0=$(date +%s)
 		if [ -x "$t" ]; then "$t"; else sh "$t"; fi >"$log" 2>&1
 		rc=$?
+		secs=$(($(date +%s) - t0))
 		p=$(grep -c '^PASS: ' "$log")
 		f=$(grep -c '^FAIL: ' "$log")
 		grep -E '^(PASS|FAIL|SKIP): ' "$log"
+		echo "root2ram: $t: $p passed, $f failed in $secs s"
 		passed=$((passed + p))
 		if [ "$f" -gt 0 ]; then
 			note_fail "$f" "$tier: $(basename "$t") ($f; log: $log)"
