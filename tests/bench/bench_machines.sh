@@ -31,7 +31,7 @@ for i in $(seq 1 "$N"); do
 	rm -f "$E2E_CONSOLE"
 	t0=$(date +%s.%N)
 	e2e_boot --export "$exp" --timeout 300
-	e2e_wait_ssh 180
+	e2e_wait_login 180
 	ssh_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 	e2e_wait_console 'root2ram: switched to RAM' 10 >/dev/null
 	sw=$(awk -v a="$(ts 'Run /sbin/root2ram as init process')" -v b="$(ts 'root2ram: switched to RAM')" \
