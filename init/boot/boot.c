@@ -181,9 +181,9 @@ static void record_nfs_root(char *out, size_t size)
 
 /* The file systems a running system expects, mounted here rather than by
  * rcS: a mount from C costs nothing, a fork of busybox per mount is a
- * noticeable share of the time to SSH on a small board (rcS still mounts
- * whatever is missing). */
-/* 1 when every one is mounted: rcS then checks none of them again */
+ * noticeable share of the time to SSH on a small board.  1 when every one
+ * is mounted (rcS is told, and checks none of them again), else 0 (rcS
+ * mounts whatever is missing). */
 static int mount_run_fs(const struct tmpfs_sizes *ts)
 {
 	const struct { const char *dir, *type, *opts; mode_t mode; unsigned long flags; unsigned long long size; } fs[] = {
