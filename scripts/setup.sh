@@ -12,7 +12,7 @@ musl-tools musl-dev:armel musl-dev:arm64
 libcmocka-dev:armel libcmocka-dev:arm64 libc6:armel libc6:arm64
 dpkg-dev ca-certificates clang libclang-rt-14-dev python3"
 PKGS_E2E="qemu-system-arm linux-source-6.1 bc flex bison libssl-dev libelf-dev cpio kmod xz-utils
-nfs-ganesha nfs-ganesha-vfs rpcbind openssh-client dropbear-bin iproute2 procps socat
+mount netbase nfs-ganesha nfs-ganesha-vfs rpcbind openssh-client dropbear-bin iproute2 procps socat
 chrony fdisk dosfstools mtools device-tree-compiler mmdebstrap"
 PKGS_BENCH="pax-utils python3-pyelftools dracut-core"
 

@@ -59,12 +59,21 @@ refused 100 "usage: an unknown option" "$el" "unknown argument" "$el" --frob
 refused 100 "usage: two exports" "$el" "one EXPORT only" "$el" "$a64"
 refused 1 "a directory that is not a root is refused" "$el" "does not look like a root" "$el/usr/share"
 if command -v setpriv >/dev/null; then
-	content "$el" >"$work/refuse.before"
+	# as nobody, from a copy nobody can read (the tree and the test roots may
+	# be in a directory only root enters, such as /root)
+	nr=$(mktemp -d /tmp/r2r-refuse.XXXXXX)
+	mkdir -p "$nr/scripts" "$nr/export"
+	cp scripts/install.sh scripts/lib.sh "$nr/scripts/"
+	cp -a "$el/etc" "$el/bin" "$nr/export/" 2>/dev/null || mkdir -p "$nr/export/etc"
+	chmod -R a+rX "$nr"
+	content "$nr/export" >"$work/refuse.before"
 	rc=0
-	setpriv --reuid=65534 --regid=65534 --clear-groups env B="$B" sh scripts/install.sh "$el" >"$work/refuse.out" 2>&1 || rc=$?
-	content "$el" >"$work/refuse.after"
+	setpriv --reuid=65534 --regid=65534 --clear-groups env B="$B" sh "$nr/scripts/install.sh" "$nr/export" >"$work/refuse.out" 2>&1 || rc=$?
+	content "$nr/export" >"$work/refuse.after"
 	check "not root: refused, saying so" sh -c '[ "$1" = 1 ] && grep -q "run it as root" "$2" && cmp -s "$3" "$4"' - \
 		$rc "$work/refuse.out" "$work/refuse.before" "$work/refuse.after"
+	[ "$rc" = 1 ] || cat "$work/refuse.out"
+	rm -rf "$nr"
 fi
 
 # the architecture through the loader a dynamic /bin/sh names (PT_INTERP)
