@@ -37,7 +37,9 @@ for b in /usr/sbin/dropbear /usr/bin/dropbearkey; do
 done
 mount -t devpts devpts /dev/pts 2>/dev/null || { mkdir -p /dev/pts; mount -t devpts devpts /dev/pts; }
 up staged
-/usr/sbin/dropbear -E -s -P /run/dropbear.pid
+# in the foreground, in the background of rcS: its pid is the process the
+# shell started, as busybox init starts root2ram's (the same start to time)
+/usr/sbin/dropbear -F -E -s -P /run/dropbear.pid &
 while [ ! -e /run/dropbear.pid ]; do usleep 20000; done
 # when dropbear started: its start time in /proc (clock ticks since boot)
 read -r pid < /run/dropbear.pid
