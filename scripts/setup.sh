@@ -25,6 +25,13 @@ esac
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get needs it)"
 
+# nfs-ganesha finds the file system of an export in /etc/mtab, which a system
+# without systemd (a container, a chroot) may lack: the link systemd-tmpfiles makes
+if [ "${1:-all}" != unit ] && [ ! -e /etc/mtab ] && [ -r /proc/self/mounts ]; then
+	echo "root2ram: setup: linking /etc/mtab to ../proc/self/mounts (nfs-ganesha reads it)"
+	ln -s ../proc/self/mounts /etc/mtab
+fi
+
 for a in armel arm64; do
 	if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
 		echo "root2ram: setup: adding architecture $a"
