@@ -40,9 +40,13 @@ up staged
 # in the foreground, in the background of rcS: its pid is the process the
 # shell started, as busybox init starts root2ram's (the same start to time)
 /usr/sbin/dropbear -F -E -s -P /run/dropbear.pid &
-while [ ! -e /run/dropbear.pid ]; do usleep 20000; done
-# when dropbear started: its start time in /proc (clock ticks since boot)
-read -r pid < /run/dropbear.pid
+# when dropbear started: its start time in /proc (clock ticks since boot),
+# once the pid file it makes has the pid written in it
+pid=
+until [ -n "$pid" ] && [ -r /proc/$pid/stat ]; do
+	usleep 20000
+	read -r pid < /run/dropbear.pid 2>/dev/null || pid=
+done
 read -r st < /proc/$pid/stat
 set -- $st
 shift 21
