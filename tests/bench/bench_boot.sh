@@ -26,13 +26,12 @@ cp tests/bench/boot/50-dropbear-up "$exp/etc/root2ram/start.d/"
 cp tests/bench/boot/seed-init.sh tests/bench/boot/cat-init.sh "$exp/"
 "$R2R" plan --root "$exp" bench > "$E2E_DIR/plan" ||
 	e2e_fail "root2ram plan bench failed"
-awk '$1 == "file" { print $2 }' "$E2E_DIR/plan" > "$exp/bench-files"
-bytes=$(sed -n 's/^total: [0-9]* files, \([0-9]*\) bytes.*/\1/p' "$E2E_DIR/plan")
 # staged_list: the regular files of $E2E_DIR/staged (type f; the third
 # tab-separated field is the NFS path, "=" when it is the RAM path) into
-# bench-files, and their bytes (the size, hex, is the fifth word of the first)
+# bench-files, and their bytes (the size, hex, is the fifth word of the
+# first); made after the first root2ram boot, before any cat boot
 staged_list() {
-	local line meta path src w n=0
+	local meta path src w n=0
 	: > "$exp/bench-files"
 	while IFS=$'\t' read -r meta path src _; do
 		[ "${meta%% *}" = f ] || continue

@@ -40,17 +40,8 @@ up staged
 # in the foreground, in the background of rcS: its pid is the process the
 # shell started, as busybox init starts root2ram's (the same start to time)
 /usr/sbin/dropbear -F -E -s -P /run/dropbear.pid &
-# when dropbear started: its start time in /proc (clock ticks since boot),
-# once the pid file it makes has the pid written in it
-pid=
-until [ -n "$pid" ] && [ -r /proc/$pid/stat ]; do
-	usleep 20000
-	read -r pid < /run/dropbear.pid 2>/dev/null || pid=
-done
-read -r st < /proc/$pid/stat
-set -- $st
-shift 21
-echo "<5>bench: dropbear-started $(($1 / 100)).$(($1 % 100 / 10))$(($1 % 10))" > /dev/kmsg
+# the probe root2ram's boot runs from start.d (the same measure)
+sh /old_root/etc/root2ram/start.d/50-dropbear-up start
 RCS
 $B chmod 755 etc/init.d/rcS
 $B mount --move /dev dev
