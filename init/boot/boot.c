@@ -396,7 +396,7 @@ void boot_main(int argc, char **argv)
 	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256], opts[768];
 	struct stage_result res;
 	const char *mnt, *step;
-	char buf[64], newroot[64];
+	char buf[64], newroot[64], source[96];
 	int r, mounted;
 
 	(void)argc;
@@ -430,6 +430,11 @@ void boot_main(int argc, char **argv)
 		fall_back(argv, 0, NULL, "no directory to mount the tmpfs on (need /run, /mnt or /tmp)");
 	snprintf(newroot, sizeof newroot, "%s", mnt);
 	stage_in_child(newroot, &res);
+	/* the copy's NFS source, if the child could not release it: nothing
+	 * of NFS may stay in the RAM root */
+	snprintf(source, sizeof source, "%s%s", newroot, R2R_STAGE_SOURCE);
+	if (umount2(source, MNT_DETACH) == 0)
+		rmdir(source);
 	if (res.fail.what[0]) {
 		if (res.mounted)
 			umount2(newroot, MNT_DETACH);

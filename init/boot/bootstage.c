@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "stage/copy.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "lib/mount.h"
 #include "lib/paths.h"
 #include "stage/plan.h"
 #include "stage/staged.h"
@@ -98,8 +100,63 @@ static void record(const struct bootstage *st, const struct plan *ovl, int dfd)
 	staged_free(&s);
 }
 
+/* The value of `key` (with its '=') in lines of "key=value", into out. */
+static void value_of(const char *text, const char *key, char *out, size_t size)
+{
+	const char *v = strstr(text, key);
+
+	out[0] = '\0';
+	if (v && (v == text || v[-1] == '\n'))
+		snprintf(out, size, "%.*s", (int)strcspn(v + strlen(key), "\n"), v + strlen(key));
+}
+
+/* The copy's source when "/" is NFS read 4 KiB at a time (nfsroot's default):
+ * the same export mounted once more, read-only, with the server's preferred
+ * size (nfs_remount_options), on a directory of the new tmpfs that is gone
+ * again before the switch.  Under rsize=4096 each page the copy reads is a
+ * request of its own, and the client's work for each (a kernel thread woken
+ * for the reply) was most of the copy under QEMU.  0 with src open on it, or -1: the copy reads "/" itself (not
+ * NFS, a size asked for, a planned file on another file system, or the
+ * mount failed). */
+static int fast_source(const char *newroot, struct rootfs *src, char *dir, size_t size)
+{
+	static char mi[32768];
+	char info[4096], source[512], fstype[16], super[1024], opts[1200];
+	const char *r;
+	struct stat rs;
+
+	if (read_text("/proc/self/mountinfo", mi, sizeof mi) < 0 || fstat(root.fd, &rs) < 0)
+		return -1;
+	bootstage_root_mount(mi, info, sizeof info);
+	value_of(info, "source=", source, sizeof source);
+	value_of(info, "fstype=", fstype, sizeof fstype);
+	value_of(info, "super_options=", super, sizeof super);
+	if (strncmp(fstype, "nfs", 3) || !(r = strstr(super, "rsize=4096")) || (r > super && r[-1] != ',') ||
+	    (r[10] && r[10] != ','))
+		return -1;
+	for (size_t i = 0; i < plan.n; i++)
+		if (plan.e[i].type == PLAN_FILE && plan.e[i].dev != (uint64_t)rs.st_dev)
+			return -1;
+	if (nfs_remount_options(super, 1, "nosharecache", opts, sizeof opts) < 0)
+		return -1;
+	snprintf(dir, size, "%s%s", newroot, R2R_STAGE_SOURCE);
+	if (mkdir(dir, 0700) < 0)
+		return -1;
+	if (mount(source, dir, fstype, MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0 ||
+	    rootfs_open(src, dir) < 0) {
+		debug("copying from / (%s mounted again with %s: %s)", source, opts, strerror(errno));
+		umount2(dir, MNT_DETACH);
+		rmdir(dir);
+		return -1;
+	}
+	debug("copying from %s mounted again with %s", source, opts);
+	return 0;
+}
+
 int bootstage_copy(struct bootstage *st, const char *newroot)
 {
+	struct rootfs fast, *src = &root;
+	char fast_dir[128];
 	struct copy_stats cs;
 	struct plan ovl;
 	struct stat sb;
@@ -113,13 +170,15 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 		error("open %s: %s", newroot, strerror(errno));
 		goto out;
 	}
-	r = copy_plan_flags(&plan, &root, dfd, 0, &cs); /* no progress line on the console */
+	if (fast_source(newroot, &fast, fast_dir, sizeof fast_dir) == 0)
+		src = &fast;
+	r = copy_plan_flags(&plan, src, dfd, 0, &cs); /* no progress line on the console */
 	if (r < 0)
 		goto out;
 	if (fstatat(root.fd, &R2R_OVERLAY_DIR[1], &sb, 0) == 0) { /* relative to the root */
 		plan_free(&ovl);
 		if ((r = staged_overlay(&ovl, &root)) < 0 ||
-		    (r = copy_plan_flags(&ovl, &root, dfd, COPY_OVERWRITE, &cs)) < 0)
+		    (r = copy_plan_flags(&ovl, src, dfd, COPY_OVERWRITE, &cs)) < 0)
 			goto out;
 	} else {
 		warn("no %s in the NFS root: the RAM root has no inittab of root2ram's "
@@ -128,6 +187,11 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 	make_mount_points(dfd);
 	record(st, &ovl, dfd);
 out:
+	if (src == &fast) {
+		rootfs_close(&fast);
+		umount2(fast_dir, MNT_DETACH);
+		rmdir(fast_dir);
+	}
 	st->files = cs.files + cs.symlinks + cs.hardlinks;
 	st->bytes = cs.bytes;
 	st->seconds = cs.seconds;

@@ -100,10 +100,6 @@ int bootpart_fat_id(const unsigned char *s, char uuid[10], char label[12]);
  * now on.  0, or -1 after saying why NAME is not a machine name. */
 int cmd_platform(const char *cmd, const char *name);
 
-/* cmd_nfs.c: the options `root2ram nfs mount` passes to mount(2), from the
- * super options recorded at boot.  0 or -ENAMETOOLONG. */
-int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out,
-			unsigned long size);
 /* cmd_nfs.c: mount the NFS root this system booted from at dir, soft, in at
  * most 15 s, read-only or not; release it again.  0 or an exit status (the
  * reason printed). */

@@ -66,42 +66,6 @@ static int load(struct nfsroot *n)
 	return n->source[0] && n->fstype[0] ? 0 : -EINVAL;
 }
 
-/* Copy the recorded options, dropping the ones chosen here again and the
- * generic flags that are not NFS options. */
-int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out, unsigned long size)
-{
-	static const char *const drop[] = { "rw", "ro", "hard", "soft", "softerr", "timeo", "retrans",
-					    "lock", "nolock", "local_lock", NULL };
-	char opts[1024], *o, *save = NULL;
-	size_t len = 0;
-	int w;
-
-	snprintf(opts, sizeof opts, "%s", recorded);
-	out[0] = '\0';
-	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		size_t klen = strcspn(o, "=");
-		int skip = 0;
-		for (int i = 0; drop[i]; i++)
-			if (strlen(drop[i]) == klen && !strncmp(o, drop[i], klen))
-				skip = 1;
-		if (skip)
-			continue;
-		w = snprintf(out + len, size - len, "%s%s", len ? "," : "", o);
-		if (w < 0 || (size_t)w >= size - len)
-			return -ENAMETOOLONG;
-		len += (size_t)w;
-	}
-	w = snprintf(out + len, size - len, "%s%s%s%s", len ? "," : "",
-		     hard ? "hard,timeo=600,retrans=2" : "soft,timeo=50,retrans=1", ",nolock",
-		     extra ? "," : "");
-	if (w < 0 || (size_t)w >= size - len)
-		return -ENAMETOOLONG;
-	len += (size_t)w;
-	if (extra && snprintf(out + len, size - len, "%s", extra) >= (int)(size - len))
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 /* mount(2) in a child, given `seconds`: an NFS mount waits for a server
  * that does not answer, killably.  0, -errno, or -ETIMEDOUT. */
 static int mount_bounded(const char *src, const char *dst, const char *type, unsigned long flags,

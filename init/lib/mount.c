@@ -66,3 +66,44 @@ int is_mountpoint(const char *path)
 		return 0;
 	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
+
+/* Copy the recorded options, dropping the ones chosen here again, the
+ * generic flags that are not NFS options, and nfsroot's default I/O size. */
+int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out, unsigned long size)
+{
+	static const char *const drop[] = { "rw", "ro", "hard", "soft", "softerr", "timeo", "retrans",
+					    "lock", "nolock", "local_lock", NULL };
+	char opts[1024], *o, *save = NULL;
+	size_t len = 0;
+	int w;
+
+	snprintf(opts, sizeof opts, "%s", recorded);
+	out[0] = '\0';
+	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		size_t klen = strcspn(o, "=");
+		int skip = 0;
+		for (int i = 0; drop[i]; i++)
+			if (strlen(drop[i]) == klen && !strncmp(o, drop[i], klen))
+				skip = 1;
+		/* rsize=4096 and wsize=4096 are what nfsroot asks when not told
+		 * (NFS_DEF_OPTIONS): without them the server's preferred size is
+		 * used, far fewer requests for the same bytes */
+		if (!strcmp(o, "rsize=4096") || !strcmp(o, "wsize=4096"))
+			skip = 1;
+		if (skip)
+			continue;
+		w = snprintf(out + len, size - len, "%s%s", len ? "," : "", o);
+		if (w < 0 || (size_t)w >= size - len)
+			return -ENAMETOOLONG;
+		len += (size_t)w;
+	}
+	w = snprintf(out + len, size - len, "%s%s%s%s", len ? "," : "",
+		     hard ? "hard,timeo=600,retrans=2" : "soft,timeo=50,retrans=1", ",nolock",
+		     extra ? "," : "");
+	if (w < 0 || (size_t)w >= size - len)
+		return -ENAMETOOLONG;
+	len += (size_t)w;
+	if (extra && snprintf(out + len, size - len, "%s", extra) >= (int)(size - len))
+		return -ENAMETOOLONG;
+	return 0;
+}

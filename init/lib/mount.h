@@ -10,4 +10,11 @@ int is_mountpoint(const char *path);
 /* 1 if the text of a mountinfo file has a mount on path, else 0. */
 int mountinfo_has(const char *text, const char *path);
 
+/* The options to mount an NFS root again with, from its super options in
+ * mountinfo (`recorded`): hard (the boot's) or soft (a bounded wait), nolock,
+ * then `extra` (or NULL); rw/ro, the lock and retry options of the record
+ * and nfsroot's default 4 KiB I/O size are left out.  0 or -ENAMETOOLONG. */
+int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out,
+			unsigned long size);
+
 #endif

@@ -20,5 +20,7 @@
 
 /* where the NFS root is, after the switch */
 #define R2R_OLD_ROOT "/old_root"
+/* in the new tmpfs while it is staged: the NFS root mounted again for the copy */
+#define R2R_STAGE_SOURCE "/.root2ram-source"
 
 #endif
