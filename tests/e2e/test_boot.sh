@@ -54,6 +54,8 @@ mounts=$(e2e_ssh cat /proc/mounts)
 check "/ is a tmpfs" awk '$2 == "/" && $3 == "tmpfs" { ok = 1 } END { exit !ok }' <<<"$mounts"
 check "no NFS mount in /proc/mounts" awk '$3 ~ /^nfs/ { bad = 1 } END { exit bad }' <<<"$mounts"
 check "/old_root is gone" e2e_ssh '! grep -q " /old_root " /proc/mounts'
+# the copy's second mount of the NFS root (rsize=4096 here) went with the staging
+check "the copy's NFS source is gone from the RAM root" e2e_ssh '! test -e /.root2ram-source'
 
 want=$(dropbearkey -y -f "$exp/etc/dropbear/dropbear_ed25519_host_key" | grep '^ssh-ed25519' | ssh-keygen -lf - | awk '{print $2}')
 got=$(ssh-keyscan -t ed25519 -p "$E2E_SSH_PORT" 127.0.0.1 2>/dev/null | ssh-keygen -lf - | awk '{print $2}')
