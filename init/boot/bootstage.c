@@ -110,6 +110,15 @@ static void value_of(const char *text, const char *key, char *out, size_t size)
 		snprintf(out, size, "%.*s", (int)strcspn(v + strlen(key), "\n"), v + strlen(key));
 }
 
+/* 1 if every file of the plan is on the file system dev. */
+static int on_dev(const struct plan *p, uint64_t dev)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].type == PLAN_FILE && p->e[i].dev != dev)
+			return 0;
+	return 1;
+}
+
 /* The copy's source when "/" is NFS read 4 KiB at a time (nfsroot's default):
  * the same export mounted once more, read-only, with the server's preferred
  * size (nfs_remount_options), on a directory of the new tmpfs that is gone
@@ -134,9 +143,8 @@ static int fast_source(const char *newroot, struct rootfs *src, char *dir, size_
 	if (strncmp(fstype, "nfs", 3) || !(r = strstr(super, "rsize=4096")) || (r > super && r[-1] != ',') ||
 	    (r[10] && r[10] != ','))
 		return -1;
-	for (size_t i = 0; i < plan.n; i++)
-		if (plan.e[i].type == PLAN_FILE && plan.e[i].dev != (uint64_t)rs.st_dev)
-			return -1;
+	if (!on_dev(&plan, (uint64_t)rs.st_dev))
+		return -1;
 	if (nfs_remount_options(super, 1, "nosharecache", opts, sizeof opts) < 0)
 		return -1;
 	snprintf(dir, size, "%s%s", newroot, R2R_STAGE_SOURCE);
@@ -156,6 +164,7 @@ static int fast_source(const char *newroot, struct rootfs *src, char *dir, size_
 int bootstage_copy(struct bootstage *st, const char *newroot)
 {
 	struct rootfs fast, *src = &root;
+	uint64_t src_dev = 0; /* with src the second mount: the device of "/" */
 	char fast_dir[128];
 	struct copy_stats cs;
 	struct plan ovl;
@@ -170,15 +179,19 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 		error("open %s: %s", newroot, strerror(errno));
 		goto out;
 	}
-	if (fast_source(newroot, &fast, fast_dir, sizeof fast_dir) == 0)
+	if (fast_source(newroot, &fast, fast_dir, sizeof fast_dir) == 0) {
 		src = &fast;
+		if (fstat(root.fd, &sb) == 0)
+			src_dev = (uint64_t)sb.st_dev;
+	}
 	r = copy_plan_flags(&plan, src, dfd, 0, &cs); /* no progress line on the console */
 	if (r < 0)
 		goto out;
 	if (fstatat(root.fd, &R2R_OVERLAY_DIR[1], &sb, 0) == 0) { /* relative to the root */
 		plan_free(&ovl);
 		if ((r = staged_overlay(&ovl, &root)) < 0 ||
-		    (r = copy_plan_flags(&ovl, src, dfd, COPY_OVERWRITE, &cs)) < 0)
+		    (r = copy_plan_flags(&ovl, on_dev(&ovl, src_dev) ? src : &root, dfd, COPY_OVERWRITE,
+					 &cs)) < 0)
 			goto out;
 	} else {
 		warn("no %s in the NFS root: the RAM root has no inittab of root2ram's "
