@@ -170,6 +170,8 @@ static const char *mount_point(void)
 }
 
 /* What the NFS root was, for `root2ram nfs mount` and `root2ram status`. */
+static char nfsinfo[4096]; /* the mount of "/", record_nfs_root's */
+
 static void record_nfs_root(char *out, size_t size)
 {
 	static char info[16384];
@@ -304,6 +306,7 @@ static int stage(const char *newroot, struct stage_result *res)
 	if (st.plan->modules_load)
 		snprintf(res->modules, sizeof res->modules, "%s", st.plan->modules_load);
 	st.record_fd = record_fd;
+	st.nfsroot = nfsinfo;
 	res->t_planned = log_elapsed();
 	need = bootstage_need(&st);
 	if (sysinfo(&si) < 0)
@@ -393,10 +396,10 @@ static void stage_in_child(const char *newroot, struct stage_result *res)
 
 void boot_main(int argc, char **argv)
 {
-	static char cmdline[4096], conf[8192], nfsinfo[4096], summary[256], opts[768];
+	static char cmdline[4096], conf[8192], summary[256], opts[768];
 	struct stage_result res;
 	const char *mnt, *step;
-	char buf[64], newroot[64], source[96];
+	char buf[64], newroot[64];
 	int r, mounted;
 
 	(void)argc;
@@ -429,12 +432,10 @@ void boot_main(int argc, char **argv)
 	if (!(mnt = mount_point()))
 		fall_back(argv, 0, NULL, "no directory to mount the tmpfs on (need /run, /mnt or /tmp)");
 	snprintf(newroot, sizeof newroot, "%s", mnt);
+	/* the NFS root: for the copy (read in the child) and, after the
+	 * switch, for root2ram nfs mount */
+	record_nfs_root(nfsinfo, sizeof nfsinfo);
 	stage_in_child(newroot, &res);
-	/* the copy's NFS source, if the child could not release it: nothing
-	 * of NFS may stay in the RAM root */
-	snprintf(source, sizeof source, "%s%s", newroot, R2R_STAGE_SOURCE);
-	if (umount2(source, MNT_DETACH) == 0)
-		rmdir(source);
 	if (res.fail.what[0]) {
 		if (res.mounted)
 			umount2(newroot, MNT_DETACH);
@@ -453,7 +454,6 @@ void boot_main(int argc, char **argv)
 		umount2(newroot, MNT_DETACH);
 		fall_back(argv, r, NULL, "%s", step);
 	}
-	record_nfs_root(nfsinfo, sizeof nfsinfo);
 
 	/* 5. */
 	if ((step = switch_root(newroot))) {

@@ -100,16 +100,6 @@ static void record(const struct bootstage *st, const struct plan *ovl, int dfd)
 	staged_free(&s);
 }
 
-/* The value of `key` (with its '=') in lines of "key=value", into out. */
-static void value_of(const char *text, const char *key, char *out, size_t size)
-{
-	const char *v = strstr(text, key);
-
-	out[0] = '\0';
-	if (v && (v == text || v[-1] == '\n'))
-		snprintf(out, size, "%.*s", (int)strcspn(v + strlen(key), "\n"), v + strlen(key));
-}
-
 /* 1 if every file of the plan is on the file system dev. */
 static int on_dev(const struct plan *p, uint64_t dev)
 {
@@ -121,50 +111,42 @@ static int on_dev(const struct plan *p, uint64_t dev)
 
 /* The copy's source when "/" is NFS read 4 KiB at a time (nfsroot's default):
  * the same export mounted once more, read-only, with the server's preferred
- * size (nfs_remount_options), on a directory of the new tmpfs that is gone
- * again before the switch.  Under rsize=4096 each page the copy reads is a
- * request of its own, and the client's work for each (a kernel thread woken
- * for the reply) was most of the copy under QEMU.  0 with src open on it, or -1: the copy reads "/" itself (not
- * NFS, a size asked for, a planned file on another file system, or the
- * mount failed). */
-static int fast_source(const char *newroot, struct rootfs *src, char *dir, size_t size)
+ * size (nfs_remount_options leaves the 4 KiB out), on a directory of the new
+ * tmpfs that is gone again before the switch.  Under rsize=4096 each page
+ * the copy reads is a request of its own, and the client's work for each (a
+ * kernel thread woken for the reply) was most of the copy under QEMU.  0
+ * with src open on it, or -1: the copy reads "/" itself (not NFS, a size
+ * asked for, a planned file on another file system than dev, or the mount
+ * failed). */
+static int fast_source(const char *nfsroot, uint64_t dev, const char *newroot, struct rootfs *src,
+		       char *dir, size_t size)
 {
-	static char mi[32768];
-	char info[4096], source[512], fstype[16], super[1024], opts[1200];
-	const char *r;
-	struct stat rs;
+	static char text[4096];
+	struct nfsroot n;
+	char opts[1200];
 
-	if (read_text("/proc/self/mountinfo", mi, sizeof mi) < 0 || fstat(root.fd, &rs) < 0)
-		return -1;
-	bootstage_root_mount(mi, info, sizeof info);
-	value_of(info, "source=", source, sizeof source);
-	value_of(info, "fstype=", fstype, sizeof fstype);
-	value_of(info, "super_options=", super, sizeof super);
-	if (strncmp(fstype, "nfs", 3) || !(r = strstr(super, "rsize=4096")) || (r > super && r[-1] != ',') ||
-	    (r[10] && r[10] != ','))
-		return -1;
-	if (!on_dev(&plan, (uint64_t)rs.st_dev))
-		return -1;
-	if (nfs_remount_options(super, 1, "nosharecache", opts, sizeof opts) < 0)
+	if (!nfsroot || snprintf(text, sizeof text, "%s", nfsroot) >= (int)sizeof text ||
+	    nfsroot_parse(text, &n) < 0 || strncmp(n.fstype, "nfs", 3) || !on_dev(&plan, dev) ||
+	    nfs_remount_options(n.options, 1, "nosharecache", opts, sizeof opts) < 0 || strstr(opts, "rsize="))
 		return -1;
 	snprintf(dir, size, "%s%s", newroot, R2R_STAGE_SOURCE);
 	if (mkdir(dir, 0700) < 0)
 		return -1;
-	if (mount(source, dir, fstype, MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0 ||
+	if (mount(n.source, dir, n.fstype, MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0 ||
 	    rootfs_open(src, dir) < 0) {
-		debug("copying from / (%s mounted again with %s: %s)", source, opts, strerror(errno));
+		debug("copying from / (%s mounted again with %s: %s)", n.source, opts, strerror(errno));
 		umount2(dir, MNT_DETACH);
 		rmdir(dir);
 		return -1;
 	}
-	debug("copying from %s mounted again with %s", source, opts);
+	debug("copying from %s mounted again with %s", n.source, opts);
 	return 0;
 }
 
 int bootstage_copy(struct bootstage *st, const char *newroot)
 {
 	struct rootfs fast, *src = &root;
-	uint64_t src_dev = 0; /* with src the second mount: the device of "/" */
+	uint64_t dev = 0; /* of "/", where the plan's files are (with src the second mount) */
 	char fast_dir[128];
 	struct copy_stats cs;
 	struct plan ovl;
@@ -179,10 +161,10 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 		error("open %s: %s", newroot, strerror(errno));
 		goto out;
 	}
-	if (fast_source(newroot, &fast, fast_dir, sizeof fast_dir) == 0) {
-		src = &fast;
-		if (fstat(root.fd, &sb) == 0)
-			src_dev = (uint64_t)sb.st_dev;
+	if (fstat(root.fd, &sb) == 0) {
+		dev = (uint64_t)sb.st_dev;
+		if (fast_source(st->nfsroot, dev, newroot, &fast, fast_dir, sizeof fast_dir) == 0)
+			src = &fast;
 	}
 	r = copy_plan_flags(&plan, src, dfd, 0, &cs); /* no progress line on the console */
 	if (r < 0)
@@ -190,7 +172,7 @@ int bootstage_copy(struct bootstage *st, const char *newroot)
 	if (fstatat(root.fd, &R2R_OVERLAY_DIR[1], &sb, 0) == 0) { /* relative to the root */
 		plan_free(&ovl);
 		if ((r = staged_overlay(&ovl, &root)) < 0 ||
-		    (r = copy_plan_flags(&ovl, on_dev(&ovl, src_dev) ? src : &root, dfd, COPY_OVERWRITE,
+		    (r = copy_plan_flags(&ovl, on_dev(&ovl, dev) ? src : &root, dfd, COPY_OVERWRITE,
 					 &cs)) < 0)
 			goto out;
 	} else {

@@ -16,6 +16,7 @@ struct bootstage {
 	int record_fd;            /* bootstage_copy writes the record here (staged.h); -1: not */
 	char (*names)[CONFIG_NAME_MAX]; /* the manifests, for the record */
 	int n_names;
+	const char *nfsroot;      /* the mount of "/" (bootstage_root_mount's text), or NULL */
 };
 
 /* Plan the named manifests against "/", with the modules of the running

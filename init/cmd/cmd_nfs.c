@@ -37,33 +37,12 @@
 #define NFS_MOUNT_TIMEOUT 15 /* seconds */
 #define NFS_IO_BOUND 30      /* seconds, the README's promise for a soft mount */
 
-struct nfsroot {
-	char source[512], fstype[32], options[1024];
-	int ro; /* the boot's root was mounted read-only */
-};
-
 static int load(struct nfsroot *n)
 {
-	char buf[4096], *line, *next;
+	char buf[4096];
 	ssize_t len = read_text(R2R_RUN_NFSROOT, buf, sizeof buf);
 
-	if (len < 0)
-		return (int)len;
-	memset(n, 0, sizeof *n);
-	for (line = buf; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!strncmp(line, "source=", 7))
-			snprintf(n->source, sizeof n->source, "%s", line + 7);
-		else if (!strncmp(line, "fstype=", 7))
-			snprintf(n->fstype, sizeof n->fstype, "%s", line + 7);
-		else if (!strncmp(line, "super_options=", 14))
-			snprintf(n->options, sizeof n->options, "%s", line + 14);
-		else if (!strncmp(line, "mount_options=", 14))
-			n->ro = !strncmp(line + 14, "ro", 2) && (!line[16] || line[16] == ',');
-	}
-	return n->source[0] && n->fstype[0] ? 0 : -EINVAL;
+	return len < 0 ? (int)len : nfsroot_parse(buf, n);
 }
 
 /* mount(2) in a child, given `seconds`: an NFS mount waits for a server

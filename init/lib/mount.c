@@ -67,6 +67,27 @@ int is_mountpoint(const char *path)
 	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
 
+int nfsroot_parse(char *text, struct nfsroot *n)
+{
+	char *line, *next;
+
+	memset(n, 0, sizeof *n);
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, "source=", 7))
+			snprintf(n->source, sizeof n->source, "%s", line + 7);
+		else if (!strncmp(line, "fstype=", 7))
+			snprintf(n->fstype, sizeof n->fstype, "%s", line + 7);
+		else if (!strncmp(line, "super_options=", 14))
+			snprintf(n->options, sizeof n->options, "%s", line + 14);
+		else if (!strncmp(line, "mount_options=", 14))
+			n->ro = !strncmp(line + 14, "ro", 2) && (!line[16] || line[16] == ',');
+	}
+	return n->source[0] && n->fstype[0] ? 0 : -EINVAL;
+}
+
 /* Copy the recorded options, dropping the ones chosen here again, the
  * generic flags that are not NFS options, and nfsroot's default I/O size. */
 int nfs_remount_options(const char *recorded, int hard, const char *extra, char *out, unsigned long size)

@@ -27,10 +27,27 @@ static void remount_options_are_chosen(void **s)
 	assert_string_equal(out, "vers=3,rsize=32768,wsize=8192,addr=10.0.2.2,hard,timeo=600,retrans=2,nolock");
 }
 
+static void nfsroot_record_is_read(void **s)
+{
+	(void)s;
+	struct nfsroot n;
+	char text[] = "source=10.0.2.2:/srv/pi\nfstype=nfs\nmount_options=ro,relatime\n"
+		      "super_options=rw,vers=3,rsize=4096,addr=10.0.2.2\n";
+	char none[] = "fstype=nfs\n";
+
+	assert_int_equal(nfsroot_parse(text, &n), 0);
+	assert_string_equal(n.source, "10.0.2.2:/srv/pi");
+	assert_string_equal(n.fstype, "nfs");
+	assert_string_equal(n.options, "rw,vers=3,rsize=4096,addr=10.0.2.2");
+	assert_int_equal(n.ro, 1);
+	assert_int_equal(nfsroot_parse(none, &n), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(remount_options_are_chosen),
+		cmocka_unit_test(nfsroot_record_is_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
